@@ -5,11 +5,15 @@ import tseslint from 'typescript-eslint';
 /** Globals that would make a run depend on something other than its scenario and schedule. */
 const nondeterministic = [
   {
-    name: 'Math',
+    object: 'Math',
     property: 'random',
     message: 'Use the machine chooser: every choice must replay.',
   },
-  { name: 'Date', property: 'now', message: 'Wall-clock time belongs in src/cli and bench only.' },
+  {
+    object: 'Date',
+    property: 'now',
+    message: 'Wall-clock time belongs in src/cli and bench only.',
+  },
 ];
 
 export default tseslint.config(

@@ -2,7 +2,12 @@
 export { Access, EVERYTHING, conflicts, describeObj, objId, objectSpace } from './footprint.js';
 export type { ObjId } from './footprint.js';
 export { Rng, deriveSeed } from './rng.js';
-export { SCHEDULE_PREFIX, ScheduleSyntaxError, decodeSchedule, encodeSchedule } from './schedule.js';
+export {
+  SCHEDULE_PREFIX,
+  ScheduleSyntaxError,
+  decodeSchedule,
+  encodeSchedule,
+} from './schedule.js';
 export {
   DefaultChooser,
   RandomChooser,
@@ -20,11 +25,25 @@ export type { LockMode, TraceEvent, TraceKind, TraceKinds, TraceListener } from 
 export { ENGINE_CHECKERS, compareViolations } from './violation.js';
 export type { CheckerInfo, Violation } from './violation.js';
 export { defineProgram, runProgram } from './program.js';
+export { judge } from './verdict.js';
+export type { Verdict, ViolationExpectation } from './verdict.js';
 export type { Program, RunOptions } from './program.js';
-export { renderTraceText, renderViolation, traceJson, TRACE_FORMAT, TRACE_VERSION } from './render.js';
+export {
+  renderTraceText,
+  renderViolation,
+  traceJson,
+  TRACE_FORMAT,
+  TRACE_VERSION,
+} from './render.js';
 export { cond_resched, fatal_signal_pending, signal_pending } from './sched.js';
 export { EINTR, ERESTARTSYS, LockBase } from './locking/lock.js';
-export { SpinLock, spin_lock, spin_lock_nested, spin_trylock, spin_unlock } from './locking/spinlock.js';
+export {
+  SpinLock,
+  spin_lock,
+  spin_lock_nested,
+  spin_trylock,
+  spin_unlock,
+} from './locking/spinlock.js';
 export {
   Mutex,
   mutex_is_locked,

@@ -74,6 +74,7 @@ export class Machine {
   private decCount = 0;
   private enabled = new Int32Array(16);
   private last = -1;
+  private readonly decision = { enabled: new Int32Array(0), count: 0, current: -1, index: 0 };
   private nextObjIndex = 0;
 
   constructor(opts: MachineOptions = {}) {
@@ -156,13 +157,20 @@ export class Machine {
   }
 
   /** Report a broken rule. A report with the same id and dedupKey is kept once. */
-  report(v: Omit<Violation, 'step' | 'thread'> & { thread?: string | null }, dedupKey?: string): void {
+  report(
+    v: Omit<Violation, 'step' | 'thread'> & { thread?: string | null },
+    dedupKey?: string,
+  ): void {
     if (dedupKey !== undefined) {
       const key = `${v.id}\u0000${dedupKey}`;
       if (this.reported.has(key)) return;
       this.reported.add(key);
     }
-    const full: Violation = { ...v, thread: v.thread ?? this.current?.name ?? null, step: this.steps };
+    const full: Violation = {
+      ...v,
+      thread: v.thread ?? this.current?.name ?? null,
+      step: this.steps,
+    };
     this.violationList.push(full);
     this.emit('check.violation', { id: v.id, message: v.message });
   }
@@ -260,7 +268,11 @@ export class Machine {
   }
 
   private pick(n: number): number {
-    const d = { enabled: this.enabled, count: n, current: this.last, index: this.decCount };
+    const d = this.decision;
+    d.enabled = this.enabled;
+    d.count = n;
+    d.current = this.last;
+    d.index = this.decCount;
     const id = this.chooser.pickThread(d);
     this.record(id, id === defaultThread(d));
     return id;
@@ -293,7 +305,10 @@ export class Machine {
         id: 'model.bug',
         message: `${err.name}: ${err.message}`,
         rule: 'include/linux/mmdebug.h: VM_BUG_ON',
-        details: [`stack: ${t.stack.join(' <- ') || '(top level)'}`, ...(err.stack ?? '').split('\n').slice(1, 6)],
+        details: [
+          `stack: ${t.stack.join(' <- ') || '(top level)'}`,
+          ...(err.stack ?? '').split('\n').slice(1, 6),
+        ],
       });
     }
     this.steps++;
@@ -318,7 +333,13 @@ export class Machine {
     }
     this.status = 'deadlock';
     const d = findDeadlock(this.threads);
-    this.report({ id: 'sched.deadlock', message: d.message, rule: d.rule, thread: null, details: d.details });
+    this.report({
+      id: 'sched.deadlock',
+      message: d.message,
+      rule: d.rule,
+      thread: null,
+      details: d.details,
+    });
   }
 
   /** The schedule that replays this run so far (trailing default decisions dropped). */

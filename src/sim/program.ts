@@ -5,12 +5,20 @@
  */
 import type { Chooser } from './chooser.js';
 import { Machine, type RunResult } from './machine.js';
+import type { ViolationExpectation } from './verdict.js';
 
 export interface Program {
   readonly name: string;
   readonly description?: string;
   /** Quirks (historical behaviours) this program switches on. */
   readonly quirks?: readonly string[];
+  /** What must hold at the end of every execution (default: no violations). */
+  readonly expect?: { readonly violations: ViolationExpectation };
+  /**
+   * The expected verdict of exploring the program: `pass` (every execution passes, the default)
+   * or `fail` (a demonstration: exploration must find a failing execution).
+   */
+  readonly expectation?: 'pass' | 'fail';
   /** Create the program's threads (and any state) on a fresh machine. */
   setup(m: Machine): void;
   /** After the run: report failed expectations (as violations) from the final state. */
@@ -24,7 +32,10 @@ export interface RunOptions {
 }
 
 /** Run a program once on a new machine. */
-export function runProgram(p: Program, opts: RunOptions = {}): { machine: Machine; result: RunResult } {
+export function runProgram(
+  p: Program,
+  opts: RunOptions = {},
+): { machine: Machine; result: RunResult } {
   const m = new Machine({
     ...(opts.chooser !== undefined ? { chooser: opts.chooser } : {}),
     ...(opts.trace !== undefined ? { trace: opts.trace } : {}),

@@ -22,12 +22,18 @@ function formatValue(v: unknown): string {
 }
 
 /** One line per event: `step  thread  kind  args  (kernel function)`. */
-export function renderTraceText(events: readonly TraceEvent[], threadNames: readonly string[]): string {
+export function renderTraceText(
+  events: readonly TraceEvent[],
+  threadNames: readonly string[],
+): string {
   const lines: string[] = [];
   for (const e of events) {
     const who = e.thread >= 0 ? (threadNames[e.thread] ?? `t${e.thread}`) : '-';
-    const fn = e.fn !== undefined && e.kind !== 'call.enter' && e.kind !== 'call.exit' ? `  (${e.fn})` : '';
-    lines.push(`${String(e.step).padStart(6)}  ${who.padEnd(12)} ${e.kind.padEnd(18)} ${argText(e)}${fn}`);
+    const fn =
+      e.fn !== undefined && e.kind !== 'call.enter' && e.kind !== 'call.exit' ? `  (${e.fn})` : '';
+    lines.push(
+      `${String(e.step).padStart(6)}  ${who.padEnd(12)} ${e.kind.padEnd(18)} ${argText(e)}${fn}`,
+    );
   }
   return lines.join('\n');
 }

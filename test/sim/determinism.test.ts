@@ -12,7 +12,10 @@ import { abba, lostUpdate } from './programs.js';
 function traceText(p: Program, chooser: RandomChooser | ReplayChooser) {
   const { machine, result } = runProgram(p, { chooser });
   return {
-    text: renderTraceText(result.trace, machine.threads.map((t) => t.name)),
+    text: renderTraceText(
+      result.trace,
+      machine.threads.map((t) => t.name),
+    ),
     json: JSON.stringify(result),
     result,
   };
@@ -43,7 +46,9 @@ describe('determinism and replay', () => {
   });
 
   it('a schedule for another program is refused, not bent to fit', () => {
-    const { result } = runProgram(lostUpdate(3, 2, { value: 0 }), { chooser: new RandomChooser(7) });
+    const { result } = runProgram(lostUpdate(3, 2, { value: 0 }), {
+      chooser: new RandomChooser(7),
+    });
     expect(() => runProgram(abba, { chooser: new ReplayChooser('gs1:2x5') })).toThrow(/thread 2/);
     expect(result.schedule.startsWith('gs1:')).toBe(true);
   });

@@ -48,7 +48,9 @@ describe('ABBA on two mutexes', () => {
     const { result } = runProgram(abba, { chooser: new ReplayChooser(failing) });
     expect(result.status).toBe('deadlock');
     const d = result.violations.find((v) => v.id === 'sched.deadlock')!;
-    expect(d.message).toMatch(/t1 waits for B held by t2; t2 waits for A held by t1|t2 waits for A held by t1; t1 waits for B held by t2/);
+    expect(d.message).toMatch(
+      /t1 waits for B held by t2; t2 waits for A held by t1|t2 waits for A held by t1; t1 waits for B held by t2/,
+    );
     expect(d.details!.join('\n')).toMatch(/holds A \(exclusive\)/);
   });
 
@@ -82,7 +84,11 @@ describe('exhaustive search sees every interleaving', () => {
   });
 });
 
-function twoThreads(a: (m: Machine) => Sched<void>, b: (m: Machine) => Sched<void>, setup?: (m: Machine) => void) {
+function twoThreads(
+  a: (m: Machine) => Sched<void>,
+  b: (m: Machine) => Sched<void>,
+  setup?: (m: Machine) => void,
+) {
   return defineProgram({
     name: 'pair',
     setup(m) {

@@ -97,7 +97,9 @@ export class Lockdep {
         id: 'lockdep.recursive',
         message: `possible recursive locking: ${t.name} takes ${name} while holding ${h.lock.name} of the same class ${h.lock.cls}`,
         rule: 'kernel/locking/lockdep.c: check_deadlock',
-        details: [`${h.lock.name} taken at step ${h.step}; stack: ${h.stack.join(' <- ') || '(top level)'}`],
+        details: [
+          `${h.lock.name} taken at step ${h.step}; stack: ${h.stack.join(' <- ') || '(top level)'}`,
+        ],
       },
       `${t.name}\u0000${h.lock.cls}`,
     );

@@ -24,7 +24,12 @@ export class Mutex extends LockBase {
   }
 }
 
-function* lockCommon(lock: Mutex, subclass: number, isKillable: boolean, fn: string): Sched<number> {
+function* lockCommon(
+  lock: Mutex,
+  subclass: number,
+  isKillable: boolean,
+  fn: string,
+): Sched<number> {
   const m = lock.m;
   const t = m.self;
   m.mightSleep(fn);

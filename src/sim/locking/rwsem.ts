@@ -41,7 +41,8 @@ export class RwSemaphore extends LockBase {
   /** Can a waiter at queue position `pos` (or a newcomer, pos = -1) take it in `mode`? */
   grantable(mode: Mode, pos: number): boolean {
     if (this.writer !== null) return false;
-    if (mode === 'read') return pos < 0 ? this.waiters.length === 0 : this.waiters[0]!.mode === 'read';
+    if (mode === 'read')
+      return pos < 0 ? this.waiters.length === 0 : this.waiters[0]!.mode === 'read';
     return this.readers.length === 0 && (pos < 0 ? this.waiters.length === 0 : pos === 0);
   }
 

@@ -31,7 +31,12 @@ function sleeper(wq: WaitQueueHead): Waitable {
   };
 }
 
-function* waitCommon(wq: WaitQueueHead, cond: () => boolean, isKillable: boolean, fn: string): Sched<number> {
+function* waitCommon(
+  wq: WaitQueueHead,
+  cond: () => boolean,
+  isKillable: boolean,
+  fn: string,
+): Sched<number> {
   const m = wq.m;
   const t = m.self;
   m.mightSleep(fn);
