@@ -8,6 +8,7 @@ import { exploreCommand } from './commands/explore.js';
 import { listCommand } from './commands/list.js';
 import { runCommand } from './commands/run.js';
 import { startCommand } from './commands/start.js';
+import { traceCommand } from './commands/trace.js';
 import { CliError, EXIT_USAGE } from './errors.js';
 import { err } from './style.js';
 
@@ -62,6 +63,23 @@ function build(setExit: (code: number) => void): Command {
       ),
     )
     .action(async (file: string, flags) => setExit(await exploreCommand(file, flags)));
+
+  program
+    .command('trace')
+    .description('print the full trace of one execution (text, JSON, or Perfetto/Chrome JSON)')
+    .argument('<file>', 'a program file')
+    .option('--schedule <s>', 'replay this schedule')
+    .option('--seed <n>', 'choose randomly from this seed')
+    .option('--format <f>', 'text, json or perfetto', 'text')
+    .option('-o, --output <file>', 'write to this file instead of stdout')
+    .addHelpText(
+      'after',
+      examples(
+        'gupsim trace examples/abba.ts --schedule gs1:0x2.1x2.0',
+        'gupsim trace examples/abba.ts --format perfetto -o abba.json   # open in ui.perfetto.dev',
+      ),
+    )
+    .action(async (file: string, flags) => setExit(await traceCommand(file, flags)));
 
   program
     .command('list')
