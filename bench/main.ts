@@ -5,11 +5,13 @@
  */
 import { comparisonTable, fmt } from './compare.js';
 import { runEngineBench } from './engine.bench.js';
+import { runMmBench } from './mm.bench.js';
 import { runNativeBench } from './native.js';
 import { meetsTarget, type BenchResult } from './result.js';
 
 const suites: Record<string, () => BenchResult[] | Promise<BenchResult[]>> = {
   engine: runEngineBench,
+  mm: runMmBench,
   native: runNativeBench,
 };
 
