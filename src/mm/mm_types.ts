@@ -2,8 +2,8 @@
  * struct mm_struct data: include/linux/mm_types.h (mm_struct, MMF_* bits, enum rss counters),
  * include/linux/mm.h (get_mm_counter & co.), kernel/fork.c (mm_alloc, __mmdrop) (v6.18).
  *
- * Locks and seqcounts (mmap_lock, page_table_lock, write_protect_seq) belong to the engine;
- * `write_protect_seq` here is a plain number the kernel layer may use as the sequence value.
+ * Locks and seqcounts (mmap_lock, page_table_lock, write_protect_seq) belong to the engine:
+ * src/kernel/mm/mm_struct.ts extends this class with them.
  * The VMA tree is a sorted array (mm_mt), standing in for the maple tree; see vma.ts.
  */
 import { MM_ID_MIN } from './mapcount.js';
@@ -37,8 +37,6 @@ export class MmStruct implements PgtableOwner {
   map_count = 0;
   /** mm->flags (MMF_* bits). */
   flags = 0;
-  /** mm->write_protect_seq's sequence value (odd while fork write-protects), for the engine. */
-  write_protect_seq = 0;
   /** mm->rss_stat[]. */
   readonly rss_stat = new Float64Array(NR_MM_COUNTERS);
   mm_users = 1;
