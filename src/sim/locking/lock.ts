@@ -36,6 +36,19 @@ export abstract class LockBase implements Waitable {
   }
 }
 
+/** A lock with at most one owner (spinlock, mutex): free exactly when it has no owner. */
+export abstract class OwnedLock extends LockBase {
+  owner: Thread | null = null;
+
+  canProceed(): boolean {
+    return this.owner === null;
+  }
+
+  holders(): readonly Thread[] {
+    return this.owner === null ? [] : [this.owner];
+  }
+}
+
 /** Record that `t` now holds `lock`. */
 export function noteAcquired(
   lock: LockBase,

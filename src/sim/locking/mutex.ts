@@ -5,22 +5,12 @@
  */
 import { Access } from '../footprint.js';
 import type { Machine } from '../machine.js';
-import type { Sched, Thread } from '../thread.js';
-import { EINTR, LockBase, killable, noteAcquired, noteReleased } from './lock.js';
+import type { Sched } from '../thread.js';
+import { EINTR, OwnedLock, killable, noteAcquired, noteReleased } from './lock.js';
 
-export class Mutex extends LockBase {
-  owner: Thread | null = null;
-
+export class Mutex extends OwnedLock {
   constructor(m: Machine, name: string, cls?: string) {
     super(m, name, cls);
-  }
-
-  canProceed(): boolean {
-    return this.owner === null;
-  }
-
-  holders(): readonly Thread[] {
-    return this.owner === null ? [] : [this.owner];
   }
 }
 

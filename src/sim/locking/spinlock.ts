@@ -6,22 +6,12 @@
  */
 import { Access } from '../footprint.js';
 import type { Machine } from '../machine.js';
-import type { Sched, Thread } from '../thread.js';
-import { LockBase, noteAcquired, noteReleased } from './lock.js';
+import type { Sched } from '../thread.js';
+import { OwnedLock, noteAcquired, noteReleased } from './lock.js';
 
-export class SpinLock extends LockBase {
-  owner: Thread | null = null;
-
+export class SpinLock extends OwnedLock {
   constructor(m: Machine, name: string, cls?: string) {
     super(m, name, cls);
-  }
-
-  canProceed(): boolean {
-    return this.owner === null;
-  }
-
-  holders(): readonly Thread[] {
-    return this.owner === null ? [] : [this.owner];
   }
 }
 
