@@ -49,9 +49,15 @@ export default tseslint.config(
       'no-restricted-imports': [
         'error',
         {
+          // Bare module names as `paths` (exact specifiers): a pattern 'fs' would also match
+          // the kernel's own src/kernel/fs/ directory.
+          paths: ['fs', 'path', 'os', 'child_process', 'worker_threads'].map((name) => ({
+            name,
+            message: 'Node APIs belong in src/cli.',
+          })),
           patterns: [
             {
-              group: ['node:*', 'fs', 'path', 'os', 'child_process', 'worker_threads'],
+              group: ['node:*'],
               message: 'Node APIs belong in src/cli.',
             },
             { group: ['**/cli/**', '../cli/*'], message: 'Nothing imports the CLI.' },

@@ -5,13 +5,21 @@
  */
 import { comparisonTable, fmt } from './compare.js';
 import { runEngineBench } from './engine.bench.js';
+import { runGupBench } from './gup.bench.js';
+import { runKernelMmBench } from './kernel-mm.bench.js';
+import { runExploreBench } from './explore.bench.js';
+import { runFilesBench } from './files.bench.js';
 import { runMmBench } from './mm.bench.js';
 import { runNativeBench } from './native.js';
 import { meetsTarget, type BenchResult } from './result.js';
 
 const suites: Record<string, () => BenchResult[] | Promise<BenchResult[]>> = {
   engine: runEngineBench,
+  explore: runExploreBench,
+  files: runFilesBench,
   mm: runMmBench,
+  gup: runGupBench,
+  'kernel-mm': runKernelMmBench,
   native: runNativeBench,
 };
 

@@ -1,4 +1,206 @@
-/** gupsim: the public entry point. */
-export * from './sim/index.js';
-export { exploreDfs } from './explore/dfs.js';
-export type { DfsOptions, DfsResult } from './explore/dfs.js';
+/**
+ * gupsim: the public entry point, one explicit export list. The engine (`gupsim/sim` has the
+ * same engine names), the explorer, and scenarios: loading YAML/JSON, compiling to Programs,
+ * and writing them in TypeScript with `defineScenario`.
+ */
+
+// The engine: machine, threads, chooser and schedules, kernel locking, trace, verdicts.
+export {
+  Access,
+  Completion,
+  DefaultChooser,
+  EINTR,
+  ENGINE_CHECKERS,
+  ERESTARTSYS,
+  EVERYTHING,
+  LockBase,
+  Machine,
+  Mutex,
+  RandomChooser,
+  ReplayChooser,
+  Rng,
+  RwSemaphore,
+  SCHEDULE_PREFIX,
+  ScheduleMismatchError,
+  ScheduleSyntaxError,
+  SeqCount,
+  SpinLock,
+  TRACE_FORMAT,
+  TRACE_VERSION,
+  Thread,
+  TraceRecorder,
+  WaitQueueHead,
+  compareViolations,
+  complete,
+  complete_all,
+  cond_resched,
+  conflicts,
+  decodeSchedule,
+  defaultThread,
+  defineProgram,
+  deriveSeed,
+  describeObj,
+  down_read,
+  down_read_killable,
+  down_read_nested,
+  down_read_trylock,
+  down_write,
+  down_write_killable,
+  down_write_nested,
+  down_write_trylock,
+  downgrade_write,
+  encodeSchedule,
+  fatal_signal_pending,
+  judge,
+  mutex_is_locked,
+  mutex_lock,
+  mutex_lock_killable,
+  mutex_lock_nested,
+  mutex_trylock,
+  mutex_unlock,
+  objId,
+  objectSpace,
+  raw_seqcount_try_begin,
+  raw_write_seqcount_begin,
+  raw_write_seqcount_end,
+  read_seqcount_begin,
+  read_seqcount_retry,
+  reinit_completion,
+  renderTraceText,
+  renderViolation,
+  runProgram,
+  rwsem_is_locked,
+  signal_pending,
+  spin_lock,
+  spin_lock_nested,
+  spin_trylock,
+  spin_unlock,
+  traceJson,
+  up_read,
+  up_write,
+  wait_event,
+  wait_event_killable,
+  wait_for_completion,
+  wait_for_completion_killable,
+  wake_up,
+} from './sim/index.js';
+export type {
+  CheckerInfo,
+  Chooser,
+  EndChecker,
+  Expectation,
+  HeldLock,
+  LockMode,
+  MachineOptions,
+  ObjId,
+  Point,
+  Program,
+  RunOptions,
+  RunResult,
+  RunStatus,
+  Sched,
+  SpawnOptions,
+  StepView,
+  ThreadDecision,
+  ThreadKind,
+  TraceEvent,
+  TraceKind,
+  TraceKinds,
+  TraceListener,
+  Verdict,
+  Violation,
+  ViolationExpectation,
+  Waitable,
+} from './sim/index.js';
+
+// The explorer.
+export {
+  DEFAULT_PCT_DEPTH,
+  EXHAUSTIVE,
+  ExploreConfigError,
+  LenientReplay,
+  NondeterminismError,
+  PctChooser,
+  calibratePct,
+  combine,
+  contextOf,
+  describePct,
+  explore,
+  exploreDfs,
+  failureSignature,
+  pctMissBound,
+  pctPerRun,
+  planExploration,
+  replay,
+  runInOrder,
+  runTask,
+  shardTasks,
+  shrink,
+  withCounterexample,
+} from './explore/index.js';
+export type {
+  Counterexample,
+  DfsOptions,
+  DfsResult,
+  ExploreConfig,
+  ExploreHooks,
+  ExploreOutcome,
+  Exploration,
+  FoundFailure,
+  Measured,
+  PctParams,
+  Plan,
+  Replayed,
+  ShrinkResult,
+  StrategyName,
+  TaskContext,
+  TaskLimits,
+  TaskResult,
+  TaskSpec,
+} from './explore/index.js';
+
+// Scenarios: the format's loader and errors, the interpreter, TypeScript scenarios.
+export { ScenarioError, errorCodes, loadScenario } from './scenario/index.js';
+export type {
+  ErrorCode,
+  LoadOptions,
+  OperationDescriptor,
+  ScenarioSpec,
+  SourcePos,
+} from './scenario/index.js';
+export {
+  ScenarioRuntimeError,
+  compileScenario,
+  isScenarioProgram,
+  knownCheckerIds,
+  loadScenarioProgram,
+  narrate,
+} from './scenario/interp/index.js';
+export type {
+  ExpectationRecord,
+  NarrativeLine,
+  ResultValue,
+  ScenarioProgram,
+  ScenarioReport,
+} from './scenario/interp/index.js';
+export { arg, defineScenario } from './scenario/define.js';
+export type {
+  BindOptions,
+  ScenarioInput,
+  ScenarioThreadContext,
+  StepArgs,
+  StepOptions,
+} from './scenario/define.js';
+export { defineExecutor, executorRegistry } from './scenario/exec/index.js';
+export type {
+  ExecContext,
+  ExecutorEntry,
+  PagesBinding,
+  StepOutcome,
+} from './scenario/exec/index.js';
+export { QUIRKS, implementedQuirks } from './kernel/quirks.js';
+export type { QuirkInfo } from './kernel/quirks.js';
+
+/** The operation descriptors of the format, by kernel name, for typed steps: `ops.mmap`. */
+import * as ops from './scenario/ops/index.js';
+export { ops };

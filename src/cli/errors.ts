@@ -5,6 +5,8 @@ export class CliError extends Error {
     message: string,
     readonly code: string,
     readonly exitCode = 2,
+    /** The message is complete as it is (a scenario error with its position): no prefix. */
+    readonly bare = false,
   ) {
     super(message);
   }

@@ -51,6 +51,7 @@ export class Kernel {
   /** kernel/fork.c: mm_alloc(): a new, empty address space. */
   mm_alloc(): mm_struct {
     const mm = new mm_struct(this.m, this.mmIds.alloc());
+    mm.kernel = this;
     pgd_alloc(this.pool, mm);
     return mm;
   }
@@ -84,7 +85,12 @@ export class Kernel {
     return this.attach(task, name, body, { kind: 'device' });
   }
 
-  private attach(task: task_struct, name: string, body: () => Sched<unknown>, o: SpawnOptions): task_struct {
+  private attach(
+    task: task_struct,
+    name: string,
+    body: () => Sched<unknown>,
+    o: SpawnOptions,
+  ): task_struct {
     const t = this.m.spawn(name, body, o);
     task.thread = t;
     this.tasks[t.id] = task;

@@ -27,3 +27,22 @@ export function folioObj(pfn: number): ObjId {
 export function mmObj(mmId: number): ObjId {
   return objId(MM_SPACE, mmId);
 }
+
+const INODE_SPACE = objectSpace('inode');
+const MAPPING_SPACE = objectSpace('mapping');
+const BDEV_SPACE = objectSpace('bdev');
+
+/** An inode's attributes (i_size, i_blocks, seals) and its block map: the inode number. */
+export function inodeObj(ino: number): ObjId {
+  return objId(INODE_SPACE, ino);
+}
+
+/** An address_space's page-cache tree (i_pages entries and their marks): the mapping id. */
+export function mappingObj(id: number): ObjId {
+  return objId(MAPPING_SPACE, id);
+}
+
+/** The blocks stored on a simulated disk: the device id. */
+export function bdevObj(dev: number): ObjId {
+  return objId(BDEV_SPACE, dev);
+}

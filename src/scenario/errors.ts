@@ -12,6 +12,7 @@ export const errorCodes = {
   GS104: 'missing required key',
   GS105: 'value of the wrong type',
   GS106: 'invalid scenario id',
+  GS107: 'invalid tag',
   GS110: 'invalid size',
   GS111: 'invalid integer or integer out of range',
   GS112: 'unknown kernel constant',
@@ -41,6 +42,8 @@ export const errorCodes = {
   GS148: 'unknown file',
   GS150: 'invalid violations expectation',
   GS151: 'unknown checker id',
+  GS160: 'name not bound yet when the step runs',
+  GS161: 'argument invalid when the step runs',
 } as const;
 
 export type ErrorCode = keyof typeof errorCodes;

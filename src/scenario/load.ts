@@ -8,13 +8,21 @@ import { NameTable } from './names.js';
 import type { OperationRegistry } from './operation.js';
 import { catalogueRegistry } from './ops/index.js';
 import { outlineThreads } from './outline.js';
-import { parseDescription, parseExpect, parseId, parseProcesses, parseQuirks } from './setup.js';
+import {
+  parseDescription,
+  parseExpect,
+  parseId,
+  parseProcesses,
+  parseQuirks,
+  parseTags,
+} from './setup.js';
 import type { ScenarioSpec } from './spec.js';
 import { parseThreads } from './steps.js';
 
 export const TOP_LEVEL_KEYS = [
   'scenario',
   'description',
+  'tags',
   'kernel',
   'machine',
   'files',
@@ -42,6 +50,7 @@ export function loadScenario(file: string, text: string, options: LoadOptions = 
   const value = (key: string): unknown => top.get(key)?.value;
   const id = parseId(src, value('scenario'));
   const description = parseDescription(src, value('description'));
+  const tags = parseTags(src, value('tags'));
   const quirks = parseQuirks(src, value('kernel'), [...(options.quirks ?? [])]);
   const machine = parseMachine(src, value('machine'));
   const files = parseFiles(src, value('files'));
@@ -56,11 +65,12 @@ export function loadScenario(file: string, text: string, options: LoadOptions = 
   const threads = parseThreads(src, names, outlines, processes, new Set(files.map((f) => f.path)));
   const events = checkEvents(threads);
   const checkers = options.checkers === undefined ? null : [...options.checkers];
-  const violations = parseExpect(src, value('expect'), checkers);
+  const { violations, explore } = parseExpect(src, value('expect'), checkers);
   return {
     file,
     id,
     description,
+    tags,
     kernel: { quirks },
     machine,
     files,
@@ -68,7 +78,7 @@ export function loadScenario(file: string, text: string, options: LoadOptions = 
     threads,
     bindings: names.bindings,
     events,
-    expect: { violations, pos: src.pos(top.get('expect')?.keyNode ?? root) },
+    expect: { violations, explore, pos: src.pos(top.get('expect')?.keyNode ?? root) },
     pos: src.pos(root),
   };
 }

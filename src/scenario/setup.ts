@@ -1,4 +1,6 @@
-/** The small top-level sections: scenario id, description, kernel quirks, processes, expect. */
+/**
+ * The small top-level sections: scenario id, description, tags, kernel quirks, processes, expect.
+ */
 import { fixedKeys } from './keys.js';
 import type { NameTable } from './names.js';
 import type { Source } from './source.js';
@@ -8,6 +10,8 @@ import { NAME_PATTERN } from './values/expressions.js';
 
 const SCENARIO_ID = /^[a-z0-9][a-z0-9-]*$/;
 const CHECKER_ID = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/;
+const TAG = /^[a-z0-9][a-z0-9-]*$/;
+const EXPLORE_VERDICTS = ['pass', 'fail'] as const;
 
 function word(src: Source, node: unknown, what: string): string {
   const s = src.scalar(node);
@@ -36,6 +40,27 @@ export function parseId(src: Source, node: unknown): string {
 
 export function parseDescription(src: Source, node: unknown): string | null {
   return node === undefined ? null : word(src, node, 'description');
+}
+
+/** `tags: [gup, cow]`: catalogue tags, each once (an extension of format v1). */
+export function parseTags(src: Source, node: unknown): string[] {
+  if (node === undefined) return [];
+  const tags: string[] = [];
+  for (const item of src.items(node, 'tags')) {
+    const tag = word(src, item, 'a tag');
+    if (!TAG.test(tag)) {
+      src.fail(
+        'GS107',
+        item,
+        `tag '${tag}' is not valid`,
+        'lower-case letters, digits and hyphens, not starting with a hyphen',
+      );
+    }
+    if (tags.includes(tag))
+      src.fail('GS107', item, `tag '${tag}' is listed twice`, 'each tag once');
+    tags.push(tag);
+  }
+  return tags;
 }
 
 /** `kernel: { quirks: [...] }`, each id known to the caller's quirk registry. */
@@ -112,23 +137,58 @@ function violationIds(src: Source, node: unknown, checkers: readonly string[] | 
   });
 }
 
-/** The top-level `expect: { violations: none | any | [ids] }` (default none). */
-export function parseExpect(
+/** What the top-level `expect` says. */
+export interface EndExpectation {
+  readonly violations: ViolationsExpectation;
+  readonly explore: 'pass' | 'fail';
+}
+
+function parseViolations(
   src: Source,
   node: unknown,
   checkers: readonly string[] | null,
 ): ViolationsExpectation {
-  if (node === undefined) return { kind: 'none' };
-  const violations = fixedKeys(src, node, 'expect', ['violations']).get('violations');
-  if (violations === undefined) return { kind: 'none' };
-  if (src.isList(violations.value))
-    return { kind: 'list', ids: violationIds(src, violations.value, checkers) };
-  const value = src.scalar(violations.value)?.value;
+  if (src.isList(node)) return { kind: 'list', ids: violationIds(src, node, checkers) };
+  const value = src.scalar(node)?.value;
   if (value === 'none' || value === 'any') return { kind: value };
   return src.fail(
     'GS150',
-    violations.value,
-    `expect.violations is ${src.describe(violations.value)}`,
+    node,
+    `expect.violations is ${src.describe(node)}`,
     "'none', 'any', or a list of checker ids",
   );
+}
+
+function parseExplore(src: Source, node: unknown): 'pass' | 'fail' {
+  const value = src.scalar(node)?.value;
+  const found = EXPLORE_VERDICTS.find((v) => v === value);
+  if (found !== undefined) return found;
+  return src.fail(
+    'GS115',
+    node,
+    `expect.explore must be one of the accepted words, found ${src.describe(node)}`,
+    listAccepted(EXPLORE_VERDICTS),
+  );
+}
+
+/**
+ * The top-level `expect: { violations: none | any | [ids], explore: pass | fail }` (default
+ * none and pass; `explore` is an extension of format v1).
+ */
+export function parseExpect(
+  src: Source,
+  node: unknown,
+  checkers: readonly string[] | null,
+): EndExpectation {
+  if (node === undefined) return { violations: { kind: 'none' }, explore: 'pass' };
+  const keys = fixedKeys(src, node, 'expect', ['violations', 'explore']);
+  const violations = keys.get('violations');
+  const explore = keys.get('explore');
+  return {
+    violations:
+      violations === undefined
+        ? { kind: 'none' }
+        : parseViolations(src, violations.value, checkers),
+    explore: explore === undefined ? 'pass' : parseExplore(src, explore.value),
+  };
 }

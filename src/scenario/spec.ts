@@ -123,6 +123,16 @@ export interface ScenarioSpec {
   readonly bindings: ReadonlyMap<string, Binding>;
   /** Every event name given to `signal`. */
   readonly events: readonly string[];
-  readonly expect: { readonly violations: ViolationsExpectation; readonly pos: SourcePos };
+  /** Catalogue tags (`tags: [gup, cow]`), in file order; an extension of format v1. */
+  readonly tags: readonly string[];
+  readonly expect: {
+    readonly violations: ViolationsExpectation;
+    /**
+     * The expected verdict of exploring the scenario (`expect.explore`, an extension of format
+     * v1): `pass` (every execution passes, the default) or `fail` (a bug demonstration).
+     */
+    readonly explore: 'pass' | 'fail';
+    readonly pos: SourcePos;
+  };
   readonly pos: SourcePos;
 }

@@ -7,12 +7,19 @@
  */
 import { Rng } from './rng.js';
 import { decodeSchedule } from './schedule.js';
+import type { Thread } from './thread.js';
 
-/** What a chooser sees at a thread decision. */
-export interface ThreadDecision {
+/** The scheduler's view of a state: who can run, and every thread (with its next footprint). */
+export interface StepView {
   /** Ids of the threads that can run, ascending; only the first `count` entries are valid. */
   readonly enabled: Int32Array;
   readonly count: number;
+  /** Every thread of the machine, by id; each carries the footprint of its next step. */
+  readonly threads: readonly Thread[];
+}
+
+/** What a chooser sees at a thread decision. */
+export interface ThreadDecision extends StepView {
   /** The thread that ran the previous step, or -1. */
   readonly current: number;
   /** Index of this decision in the run (0-based). */
@@ -24,6 +31,12 @@ export interface Chooser {
   pickThread(d: ThreadDecision): number;
   /** Pick a value in [0, n) for a data choice labelled `label`. */
   pickValue(n: number, label: string, index: number): number;
+  /**
+   * Optional: called before every step, decision or not, with the thread about to run (its
+   * footprint is the step's) and the state it runs from. Explorers use it for partial-order
+   * reduction; the machine skips the call when a chooser does not define it.
+   */
+  beforeStep?(t: Thread, s: StepView): void;
 }
 
 /** The decision the default chooser makes: keep running the current thread, else the lowest id. */

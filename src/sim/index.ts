@@ -15,9 +15,16 @@ export {
   ScheduleMismatchError,
   defaultThread,
 } from './chooser.js';
-export type { Chooser, ThreadDecision } from './chooser.js';
+export type { Chooser, StepView, ThreadDecision } from './chooser.js';
 export { Machine } from './machine.js';
-export type { EndChecker, MachineOptions, RunResult, RunStatus, SpawnOptions } from './machine.js';
+export type {
+  EndChecker,
+  Expectation,
+  MachineOptions,
+  RunResult,
+  RunStatus,
+  SpawnOptions,
+} from './machine.js';
 export { Thread } from './thread.js';
 export type { HeldLock, Point, Sched, ThreadKind, Waitable } from './thread.js';
 export { TraceRecorder } from './trace.js';

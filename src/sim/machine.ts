@@ -44,7 +44,19 @@ export interface RunResult {
   /** The schedule string that replays this run. */
   readonly schedule: string;
   readonly violations: readonly Violation[];
+  /** Expectations checked during the run (scenario `expect` steps), in order. */
+  readonly expectations: readonly Expectation[];
   readonly trace: readonly TraceEvent[];
+}
+
+/** One checked expectation: a failed one fails the execution. */
+export interface Expectation {
+  readonly thread: string | null;
+  readonly step: number;
+  readonly ok: boolean;
+  readonly message: string;
+  /** Where it is written (`file:line:column`), if known. */
+  readonly where?: string;
 }
 
 /** A check run when the run ends (leaks, final-state invariants). */
@@ -67,14 +79,23 @@ export class Machine {
 
   private readonly chooser: Chooser;
   private readonly violationList: Violation[] = [];
+  private readonly expectationList: Expectation[] = [];
   private readonly endCheckers: EndChecker[] = [];
   private readonly reported = new Set<string>();
-  private dec = new Int32Array(256);
-  private decIsDefault = new Uint8Array(256);
+  private dec = new Int32Array(16);
+  private decIsDefault = new Uint8Array(16);
   private decCount = 0;
   private enabled = new Int32Array(16);
   private last = -1;
-  private readonly decision = { enabled: new Int32Array(0), count: 0, current: -1, index: 0 };
+  private readonly decision = {
+    enabled: new Int32Array(0),
+    count: 0,
+    current: -1,
+    index: 0,
+    threads: this.threads as readonly Thread[],
+  };
+  /** True when the chooser observes every step (`Chooser.beforeStep`). */
+  private readonly observeSteps: boolean;
   private nextObjIndex = 0;
 
   constructor(opts: MachineOptions = {}) {
@@ -82,6 +103,7 @@ export class Machine {
     this.quirks = new Set(opts.quirks ?? []);
     this.maxSteps = opts.maxSteps ?? 1_000_000;
     this.chooser = opts.chooser ?? new DefaultChooser();
+    this.observeSteps = this.chooser.beforeStep !== undefined;
     this.lockdep = new Lockdep(this);
   }
 
@@ -105,7 +127,7 @@ export class Machine {
     if (this.enabled.length < this.threads.length) {
       this.enabled = new Int32Array(this.threads.length * 2);
     }
-    this.emit('sched.start', { name, kind: t.kind }, undefined, t.id);
+    if (this.trace.enabled) this.emit('sched.start', { name, kind: t.kind }, undefined, t.id);
     return t;
   }
 
@@ -147,7 +169,7 @@ export class Machine {
       throw new Error(`chooser returned ${v} for '${label}' with ${n} options`);
     }
     this.record(v, v === 0);
-    this.emit('sched.choice', { label, n, value: v });
+    if (this.trace.enabled) this.emit('sched.choice', { label, n, value: v });
     return v;
   }
 
@@ -173,6 +195,23 @@ export class Machine {
     };
     this.violationList.push(full);
     this.emit('check.violation', { id: v.id, message: v.message });
+  }
+
+  /** Record an expectation's outcome; a failed one fails the execution (see verdict.ts). */
+  expectation(ok: boolean, message: string, where?: string): void {
+    const e: Expectation = {
+      thread: this.current?.name ?? null,
+      step: this.steps,
+      ok,
+      message,
+      ...(where !== undefined ? { where } : {}),
+    };
+    this.expectationList.push(e);
+    this.emit('check.expect', { ok, message });
+  }
+
+  get expectations(): readonly Expectation[] {
+    return this.expectationList;
   }
 
   get violations(): readonly Violation[] {
@@ -250,6 +289,7 @@ export class Machine {
       }
       this.last = t.id;
     }
+    if (this.observeSteps) this.observe(t, n);
     this.resume(t);
     if (this.steps >= this.maxSteps && this.status === 'running') {
       this.status = 'livelock';
@@ -259,6 +299,13 @@ export class Machine {
         rule: 'kernel/watchdog.c: soft lockup detector',
       });
     }
+  }
+
+  private observe(t: Thread, n: number): void {
+    const d = this.decision;
+    d.enabled = this.enabled;
+    d.count = n;
+    this.chooser.beforeStep!(t, d);
   }
 
   private collectEnabled(): number {
@@ -323,7 +370,7 @@ export class Machine {
         rule: 'kernel/locking/lockdep.c: lockdep_sys_exit',
       });
     }
-    this.emit('sched.exit', { name: t.name });
+    if (this.trace.enabled) this.emit('sched.exit', { name: t.name });
   }
 
   private finishOrDeadlock(): void {
@@ -363,6 +410,7 @@ export class Machine {
       decisions: this.decCount,
       schedule: this.schedule(),
       violations: [...this.violationList].sort(compareViolations),
+      expectations: this.expectationList,
       trace: this.trace.events,
     };
   }

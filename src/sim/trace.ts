@@ -23,6 +23,7 @@ export interface TraceKinds {
   'call.enter': { fn: string };
   'call.exit': { fn: string };
   'check.violation': { id: string; message: string };
+  'check.expect': { ok: boolean; message: string };
   note: { text: string };
 }
 

@@ -1,6 +1,7 @@
 /**
- * Verdicts: does an execution pass? It passes when it finished (no deadlock, livelock or model
- * bug unless expected), and its checker reports match the program's expectation:
+ * Verdicts: does an execution pass? It passes when every expectation checked during the run
+ * held, it finished (no deadlock, livelock or model bug unless expected), and its checker
+ * reports match the program's expectation:
  * `none` (no report at all, the default), `any` (reports are listed but do not fail it), or a
  * list of checker ids that must be reported (and nothing else).
  */
@@ -16,11 +17,17 @@ export interface Verdict {
 }
 
 export function judge(
-  r: Pick<RunResult, 'status' | 'violations'>,
+  r: Pick<RunResult, 'status' | 'violations'> & Partial<Pick<RunResult, 'expectations'>>,
   expected: ViolationExpectation = 'none',
   extraFailures: readonly string[] = [],
 ): Verdict {
   const reasons = [...extraFailures];
+  for (const e of r.expectations ?? []) {
+    if (!e.ok)
+      reasons.push(
+        `expectation failed${e.where !== undefined ? ` at ${e.where}` : ''}: ${e.message}`,
+      );
+  }
   const ids = new Set(r.violations.map((v: Violation) => v.id));
   if (expected === 'none') {
     for (const v of r.violations) reasons.push(`[${v.id}] ${v.message}`);

@@ -36,7 +36,7 @@ describe('gupsim run / explore on a TypeScript program', () => {
       version: 1,
       scenario: 'abba',
       verdict: 'fail',
-      strategy: 'dfs',
+      strategy: 'dpor',
       complete: false,
     });
     expect(typeof o['executions']).toBe('number');
@@ -82,7 +82,10 @@ describe('usage errors exit 2 with a message and no stack trace', () => {
     [['run', 'no/such/file.ts'], /no such file/],
     [['run', 'README.md'], /cannot load '.md' files/],
     [['run', 'examples/abba.ts', '--seed', '-1'], /(is not a non-negative integer|unknown option)/],
-    [['explore', 'examples/abba.ts', '--strategy', 'magic'], /is not one of: dfs, random/],
+    [
+      ['explore', 'examples/abba.ts', '--strategy', 'magic'],
+      /is not one of: dpor, dfs, pct, random, replay/,
+    ],
     [['frobnicate'], /unknown command/],
   ];
   for (const [args, msg] of cases) {

@@ -1,14 +1,11 @@
 /** `gupsim trace FILE`: the full trace of one execution, as text, JSON or Perfetto JSON. */
 import { writeFileSync } from 'node:fs';
-import { DefaultChooser, RandomChooser, type Chooser } from '../../sim/chooser.js';
-import { runProgram } from '../../sim/program.js';
 import { renderTraceText, traceJson } from '../../sim/render.js';
 import { toChromeTrace } from '../../trace/perfetto.js';
 import { CliError, EXIT_FAIL, EXIT_PASS } from '../errors.js';
-import { loadProgram } from '../load.js';
-import { parseSeed, replaying, scheduleChooser } from '../options.js';
 import { verdictOf } from '../report.js';
 import { out } from '../style.js';
+import { executeOnce, throwIfInputError } from './run.js';
 
 export interface TraceFlags {
   readonly schedule?: string;
@@ -25,11 +22,9 @@ export async function traceCommand(file: string, flags: TraceFlags): Promise<num
   if (!FORMATS.includes(format)) {
     throw new CliError(`--format '${flags.format}' is not one of: ${FORMATS.join(', ')}`, 'GS213');
   }
-  const p = await loadProgram(file);
-  let chooser: Chooser = new DefaultChooser();
-  if (flags.seed !== undefined) chooser = new RandomChooser(parseSeed(flags.seed));
-  if (flags.schedule !== undefined) chooser = scheduleChooser(flags.schedule, chooser);
-  const { machine, result } = replaying(() => runProgram(p, { chooser, trace: true }));
+  const e = await executeOnce(file, flags);
+  throwIfInputError(e);
+  const { p, machine, result } = e;
   const names = machine.threads.map((t) => t.name);
   let text: string;
   if (format === 'text') text = renderTraceText(result.trace, names);
@@ -41,9 +36,9 @@ export async function traceCommand(file: string, flags: TraceFlags): Promise<num
   if (flags.output !== undefined) {
     try {
       writeFileSync(flags.output, `${text}\n`);
-    } catch (e) {
+    } catch (err) {
       throw new CliError(
-        `-o ${flags.output}: ${e instanceof Error ? e.message : String(e)}`,
+        `-o ${flags.output}: ${err instanceof Error ? err.message : String(err)}`,
         'GS214',
       );
     }

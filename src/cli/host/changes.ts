@@ -4,6 +4,7 @@
  *
  *   writeSysctl          any /proc/sys or /sys knob; the old value is written back
  *   reserveHugePages     hugetlb pages via nr_hugepages; the old count is written back
+ *   addHugePages         the same, undone by taking back what it added (safe beside others)
  *   makeFsImage          a file system image file (mkfs.<type>), in a scratch directory
  *   loopMount            losetup + mount; undone by umount + losetup -d
  *   mountFs              mount (a tmpfs, a device); undone by umount
@@ -71,6 +72,22 @@ export function reserveHugePages(c: CleanupRegistry, count: number, sizeKiB = 20
   const path = `${hugetlbDir(sizeKiB)}/nr_hugepages`;
   const old = Number(readFileSync(path, 'utf8').trim());
   writeSysctl(c, path, String(old + count));
+  return freeHugePages(sizeKiB);
+}
+
+/**
+ * Like reserveHugePages, but the undo is relative: it takes back the `count` pages this call
+ * added (nr_hugepages -= count) instead of writing an old absolute value, so that two users
+ * adding pages at the same time do not undo each other's. Returns the free pages afterwards.
+ */
+export function addHugePages(c: CleanupRegistry, count: number, sizeKiB = 2048): number {
+  requireRoot('reserving hugetlb pages');
+  const path = `${hugetlbDir(sizeKiB)}/nr_hugepages`;
+  const now = (): number => Number(readFileSync(path, 'utf8').trim());
+  writeFileSync(path, String(now() + count));
+  c.defer(`nr_hugepages -= ${count} (${sizeKiB} kB)`, () =>
+    writeFileSync(path, String(Math.max(0, now() - count))),
+  );
   return freeHugePages(sizeKiB);
 }
 

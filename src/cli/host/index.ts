@@ -6,6 +6,7 @@
  */
 export { CleanupRegistry, withCleanup } from './cleanup.js';
 export {
+  addHugePages,
   addSwapFile,
   freeHugePages,
   loopMount,

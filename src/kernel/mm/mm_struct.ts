@@ -12,6 +12,7 @@
  */
 import { MmStruct } from '../../mm/mm_types.js';
 import type { Machine } from '../../sim/machine.js';
+import type { Kernel } from '../kernel.js';
 import { RwSemaphore } from '../../sim/locking/rwsem.js';
 import { SeqCount } from '../../sim/locking/seqcount.js';
 import { SpinLock } from '../../sim/locking/spinlock.js';
@@ -21,6 +22,12 @@ export class mm_struct extends MmStruct {
   readonly write_protect_seq: SeqCount;
   readonly page_table_lock: SpinLock;
   private readonly ptlocks = new Map<number, SpinLock>();
+  /** The kernel this address space belongs to (set by Kernel.mm_alloc). @fidelity custom */
+  kernel: Kernel | null = null;
+  /** mm->mm_users dropped to 0: exit_mmap() has run (or is running). @fidelity custom */
+  dead = false;
+  /** Highest RSS seen (mm->hiwater_rss), reset by clear_refs 5. */
+  hiwater_rss = 0;
 
   constructor(
     readonly machine: Machine,
@@ -29,7 +36,11 @@ export class mm_struct extends MmStruct {
     super(mm_id);
     this.mmap_lock = new RwSemaphore(machine, `mm${mm_id}->mmap_lock`, '&mm->mmap_lock');
     this.write_protect_seq = new SeqCount(machine, `mm${mm_id}->write_protect_seq`);
-    this.page_table_lock = new SpinLock(machine, `mm${mm_id}->page_table_lock`, '&mm->page_table_lock');
+    this.page_table_lock = new SpinLock(
+      machine,
+      `mm${mm_id}->page_table_lock`,
+      '&mm->page_table_lock',
+    );
   }
 
   /** include/linux/mm.h: ptlock_ptr(ptdesc): the split lock of PTE table `table`. */
@@ -45,5 +56,11 @@ export class mm_struct extends MmStruct {
   /** Forget the lock of a freed PTE table. */
   ptlock_free(table: number): void {
     this.ptlocks.delete(table);
+  }
+
+  /** The kernel of this mm (every mm_struct is made by Kernel.mm_alloc). */
+  get k(): Kernel {
+    if (this.kernel === null) throw new Error(`mm${this.mm_id} has no kernel`);
+    return this.kernel;
   }
 }

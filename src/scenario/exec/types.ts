@@ -6,6 +6,7 @@
  */
 import type { Kernel } from '../../kernel/kernel.js';
 import type { Process, task_struct } from '../../kernel/sched/task.js';
+import type { Completion } from '../../sim/locking/waitqueue.js';
 import type { Machine } from '../../sim/machine.js';
 import type { Sched } from '../../sim/thread.js';
 import type { ArgSpecs, ResolvedArgs } from '../args.js';
@@ -56,6 +57,10 @@ export interface ExecContext {
   expect(ok: boolean, message: string): void;
   /** Fail the step as bad input discovered at run time (a name not yet bound...). */
   inputError(message: string): never;
+  /** The one-shot event `name` of this run (`signal` / `wait`). */
+  event(name: string): Completion;
+  /** Run a list of steps (a `repeat` body) in this thread, each after a scheduling point. */
+  runSteps(steps: readonly Step[]): Sched<void>;
 }
 
 export type Executor<S extends ArgSpecs = ArgSpecs> = (
@@ -63,7 +68,17 @@ export type Executor<S extends ArgSpecs = ArgSpecs> = (
   args: ResolvedArgs<S>,
 ) => Sched<StepOutcome>;
 
-export interface ExecutorEntry {
+export interface ExecutorOptions {
+  /**
+   * True when the executor's code before its first scheduling point reads only its arguments,
+   * the step's names, the acting process's `mm` pointer and the running thread's own state.
+   * The interpreter then declares the step's start with that narrow footprint instead of
+   * "everything", so the explorer can reorder it with independent steps of other threads.
+   */
+  readonly narrowStart?: boolean;
+}
+
+export interface ExecutorEntry extends ExecutorOptions {
   readonly op: OperationDescriptor;
   readonly run: Executor;
 }
@@ -72,8 +87,9 @@ export interface ExecutorEntry {
 export function defineExecutor<S extends ArgSpecs>(
   op: OperationDescriptor<S>,
   run: Executor<S>,
+  opts: ExecutorOptions = {},
 ): ExecutorEntry {
-  return { op: op as unknown as OperationDescriptor, run: run as unknown as Executor };
+  return { op: op as unknown as OperationDescriptor, run: run as unknown as Executor, ...opts };
 }
 
 export type { Contents };

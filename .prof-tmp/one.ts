@@ -1,0 +1,23 @@
+import { Kernel, type KernelConfig } from '/work/main/src/kernel/kernel.ts';
+import { do_sys_open } from '/work/main/src/kernel/fs/open.ts';
+import { ksys_pwrite64 } from '/work/main/src/kernel/fs/read_write.ts';
+import { do_fsync } from '/work/main/src/kernel/fs/sync.ts';
+import { iov_iter_value } from '/work/main/src/kernel/fs/uio.ts';
+import { Machine } from '/work/main/src/sim/machine.ts';
+const MiB = 1024 * 1024, GiB = 1024 * MiB;
+const m = new Machine({ trace: false, maxSteps: 50_000_000 });
+const k = new Kernel(m, { memory: 3 * GiB } as KernelConfig);
+const p = k.createProcess('bench');
+let tw = 0, tf = 0;
+k.spawnUser(p, 'io', function* () {
+  const fd = yield* do_sys_open(k, p.tgid, '/bench', 0o102, 0o644, (process.env.FS ?? 'ext4') as never);
+  let t0 = performance.now();
+  for (let pos = 0; pos < GiB / 4; pos += MiB) yield* ksys_pwrite64(k, p.tgid, fd, iov_iter_value(0x5a, MiB), pos);
+  tw = performance.now() - t0;
+  t0 = performance.now();
+  if (process.env.FS === undefined) yield* do_fsync(k, p.tgid, fd);
+  tf = performance.now() - t0;
+});
+const t0 = performance.now();
+const r = m.run();
+console.log(r.status, r.steps, 'write', tw, 'fsync+', performance.now() - t0 - tw);

@@ -1,0 +1,220 @@
+/**
+ * Explorer benchmarks (issue 7):
+ * - executions per second on one core, per strategy, for a two-thread program of about twenty
+ *   scheduling points (target 50,000);
+ * - reduction: executions plain DFS needs over executions DPOR needs, per race program (target
+ *   10x where DFS needs more than 1,000);
+ * - scaling: executions per second with two worker threads over one (target 1.7x).
+ */
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { catalogueFiles, PACKAGE_ROOT } from '../src/cli/catalogue.js';
+import type * as Explore from '../src/cli/explore.js';
+import { loadProgram } from '../src/cli/load.js';
+import type * as Load from '../src/cli/load.js';
+import { runInOrder } from '../src/explore/explore.js';
+import { planExploration } from '../src/explore/plan.js';
+import type { ExploreConfig, StrategyName } from '../src/explore/types.js';
+import {
+  Access,
+  RwSemaphore,
+  defineProgram,
+  down_read,
+  down_write,
+  objId,
+  objectSpace,
+  up_read,
+  up_write,
+  type Machine,
+  type Program,
+} from '../src/sim/index.js';
+import type { BenchResult } from './result.js';
+
+const SPACE = objectSpace('bench.explore');
+
+/** `threads` threads each do `rounds` racy load/store increments of one counter (passes). */
+function counter(threads: number, rounds: number): Program {
+  return defineProgram({
+    name: `counter-${threads}x${rounds}`,
+    setup(m: Machine) {
+      const cell = { v: 0 };
+      for (let t = 0; t < threads; t++) {
+        m.spawn(`t${t}`, function* () {
+          for (let r = 0; r < rounds; r++) {
+            yield m.at('load', objId(SPACE, 0), Access.Read);
+            const v = cell.v;
+            yield m.at('store', objId(SPACE, 0), Access.Write);
+            cell.v = v + 1;
+          }
+        });
+      }
+    },
+  });
+}
+
+/** Each thread works on its own objects, then races once on a shared one: a typical kernel race. */
+function privateThenRace(threads: number, work: number): Program {
+  return defineProgram({
+    name: `private-then-race-${threads}x${work}`,
+    setup(m: Machine) {
+      const shared = { v: 0 };
+      for (let t = 0; t < threads; t++) {
+        m.spawn(`t${t}`, function* () {
+          for (let i = 0; i < work; i++) yield m.at('private', objId(SPACE, 100 + t), Access.Write);
+          yield m.at('load', objId(SPACE, 1), Access.Read);
+          const v = shared.v;
+          yield m.at('store', objId(SPACE, 1), Access.Write);
+          shared.v = v + 1;
+        });
+      }
+    },
+  });
+}
+
+/** Readers walk page-table entries under mmap_lock for reading while a writer changes one. */
+function readersAndWriter(readers: number, ptes: number): Program {
+  return defineProgram({
+    name: `rwsem-readers-${readers}-writer-ptes-${ptes}`,
+    setup(m: Machine) {
+      const sem = new RwSemaphore(m, 'mmap_lock');
+      for (let r = 0; r < readers; r++) {
+        m.spawn(`reader${r}`, function* () {
+          yield* down_read(sem);
+          for (let i = 0; i < ptes; i++) yield m.at('walk', objId(SPACE, 200 + i), Access.Read);
+          yield* up_read(sem);
+        });
+      }
+      m.spawn('writer', function* () {
+        yield* down_write(sem);
+        yield m.at('zap', objId(SPACE, 200), Access.Write);
+        yield* up_write(sem);
+      });
+    },
+  });
+}
+
+function executions(
+  p: Program,
+  cfg: ExploreConfig,
+): { executions: number; complete: boolean; ms: number } {
+  let n = 0;
+  const t0 = performance.now();
+  const plan = planExploration(p, cfg);
+  const results = runInOrder(p, plan, { keepGoing: true, onExecution: () => void n++ });
+  return { executions: n, complete: results.every((r) => r.complete), ms: performance.now() - t0 };
+}
+
+function throughput(strategy: StrategyName): BenchResult {
+  const p = counter(2, 5); // 22 steps, about 20 scheduling decisions per execution
+  const cfg: ExploreConfig = { strategy, maxExecutions: 100_000, seed: 1 };
+  executions(p, { ...cfg, maxExecutions: 20_000 }); // warm up
+  let best = 0;
+  for (let i = 0; i < 3; i++) {
+    const r = executions(p, cfg);
+    best = Math.max(best, r.executions / (r.ms / 1000));
+  }
+  return {
+    name: `explore: ${strategy} executions/s (2 threads, ~20 points)`,
+    value: best,
+    unit: 'exec/s',
+    target: 50_000,
+    higherIsBetter: true,
+  };
+}
+
+const DFS_CAP = 200_000;
+
+function reduction(p: Program): BenchResult {
+  const dfs = executions(p, { strategy: 'dfs', maxExecutions: DFS_CAP, seed: 0 });
+  const dpor = executions(p, { strategy: 'dpor', maxExecutions: DFS_CAP, seed: 0 });
+  const note = `dfs ${dfs.executions}${dfs.complete ? '' : '+ (capped)'}, dpor ${dpor.executions}`;
+  return {
+    name: `explore: dpor reduction, ${p.name}`,
+    value: dfs.executions / dpor.executions,
+    unit: 'x',
+    ...(dfs.executions > 1000 ? { target: 10, higherIsBetter: true } : {}),
+    note,
+  };
+}
+
+async function catalogueReductions(): Promise<BenchResult[]> {
+  const out: BenchResult[] = [];
+  for (const file of catalogueFiles())
+    out.push(reduction(await loadProgram(join(PACKAGE_ROOT, file))));
+  return out;
+}
+
+const DIST = new URL('../dist/', import.meta.url);
+
+/** A program file the worker threads can load: the counter, with no failure to stop at. */
+function workloadFile(): string {
+  const src = fileURLToPath(new URL('index.js', DIST));
+  const dir = mkdtempSync(join(tmpdir(), 'gupsim-bench-'));
+  const file = join(dir, 'counter.mts');
+  writeFileSync(
+    file,
+    `import { Access, defineProgram, objId, objectSpace } from ${JSON.stringify(src)};
+const S = objectSpace('bench.scaling');
+export default defineProgram({ name: 'scaling', setup(m) {
+  const cell = { v: 0 };
+  for (let t = 0; t < 2; t++) m.spawn('t' + t, function* () {
+    for (let r = 0; r < 5; r++) {
+      yield m.at('load', objId(S, 0), Access.Read); const v = cell.v;
+      yield m.at('store', objId(S, 0), Access.Write); cell.v = v + 1;
+    }
+  });
+} });
+`,
+  );
+  return file;
+}
+
+/**
+ * Worker threads run the built CLI (dist/): under tsx, a worker thread cannot load TypeScript
+ * programs, so this figure needs `npm run build` first.
+ */
+async function scaling(): Promise<BenchResult> {
+  const name = 'explore: 2 workers over 1 (executions/s)';
+  if (!existsSync(fileURLToPath(new URL('cli/explore.js', DIST)))) {
+    return { name, value: NaN, unit: 'x', skipped: 'run npm run build first (workers run dist/)' };
+  }
+  const { exploreFile } = (await import(new URL('cli/explore.js', DIST).href)) as typeof Explore;
+  const { loadProgram: load } = (await import(new URL('cli/load.js', DIST).href)) as typeof Load;
+  const file = workloadFile();
+  const p = await load(file);
+  const config: ExploreConfig = { strategy: 'random', maxExecutions: 400_000, seed: 1 };
+  const rate = async (workers: number): Promise<number> => {
+    const t0 = performance.now();
+    const r = await exploreFile(file, p, { config, workers });
+    return r.exploration.executions / ((performance.now() - t0) / 1000);
+  };
+  const one = await rate(1);
+  const two = await rate(2);
+  return {
+    name,
+    value: two / one,
+    unit: 'x',
+    target: 1.7,
+    higherIsBetter: true,
+    note: `1 worker ${Math.round(one)}/s, 2 workers ${Math.round(two)}/s; random, 400k executions`,
+  };
+}
+
+export async function runExploreBench(): Promise<BenchResult[]> {
+  const results: BenchResult[] = [];
+  for (const s of ['dpor', 'dfs', 'random', 'pct'] as const) results.push(throughput(s));
+  for (const p of [
+    counter(2, 3),
+    counter(2, 4),
+    privateThenRace(2, 6),
+    privateThenRace(3, 3),
+    readersAndWriter(2, 3),
+  ]) {
+    results.push(reduction(p));
+  }
+  results.push(...(await catalogueReductions()));
+  results.push(await scaling());
+  return results;
+}

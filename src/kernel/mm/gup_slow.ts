@@ -1,0 +1,261 @@
+/**
+ * mm/gup.c: __get_user_pages, the slow path's page loop: find and check the VMA, look the page
+ * up (follow_page_mask), fault it in or unshare it when needed (faultin_page), take the rest of
+ * a huge leaf in one grab, and fill pages[]. Runs with mmap_lock held; returns the pages done
+ * (a partial count wins over the error that stopped it), 0 when the lock was dropped or
+ * FOLL_NOWAIT stopped it, or a negative errno.
+ */
+import { PAGE_SIZE, page_folio, vma_lookup, type VmAreaStruct } from '../../mm/index.js';
+import { fatal_signal_pending } from '../../sim/sched.js';
+import type { Sched } from '../../sim/thread.js';
+import {
+  EAGAIN,
+  EBUSY,
+  EEXIST,
+  EFAULT,
+  EHWPOISON,
+  EINTR,
+  EINVAL,
+  EMLINK,
+  ENOMEM,
+} from '../include/errno.js';
+import { FOLL_GET, FOLL_MADV_POPULATE, FOLL_PIN } from '../include/gup_flags.js';
+import type { Kernel } from '../kernel.js';
+import type { LockedCell, PagesArray } from './gup_args.js';
+import { gup_note, gup_stop, gup_warn } from './gup_call.js';
+import { faultin_page } from './gup_fault.js';
+import {
+  FOLLOW_NULL,
+  SOLO_DEFER,
+  follow_page_mask,
+  follow_page_mask_solo,
+  type FollowPageContext,
+} from './gup_follow.js';
+import { ledger_take } from './gup_ledger.js';
+import { gup_put_folio, try_grab_folio } from './gup_pin.js';
+import { gupState } from './gup_state.js';
+import { hexAddr } from './gup_trace.js';
+import { gup_vma_lookup, vma_flags_verdict } from './gup_vma.js';
+import type { mm_struct } from './mm_struct.js';
+import { mm_solo } from './solo.js';
+
+const FN = '__get_user_pages';
+
+/** The loop's position: VMA, address, progress, and the error that stopped it. */
+interface PageLoop {
+  vma: VmAreaStruct | null;
+  start: number;
+  nr_pages: number;
+  i: number;
+  ret: number;
+}
+
+/**
+ * mm/gup.c: __get_user_pages(mm, start, nr_pages, gup_flags, pages, locked), with C's
+ * `pages + off` as (pages, off).
+ * @fidelity exact (no gate area: x86-64's vsyscall page is above every user VMA and reads as no VMA)
+ */
+export function* __get_user_pages(
+  k: Kernel,
+  mm: mm_struct,
+  start: number,
+  nr_pages: number,
+  gup_flags: number,
+  pages: PagesArray | null,
+  off: number,
+  locked: LockedCell,
+): Sched<number> {
+  if (nr_pages === 0) return 0;
+  sanity(k, gup_flags, pages);
+  const loop: PageLoop = { vma: null, start, nr_pages, i: 0, ret: 0 };
+  const ctx: FollowPageContext = { page_mask: 0, pmd_region: -1, pmdp: -1 };
+  do {
+    if (loop.vma === null || loop.start >= loop.vma.vm_end) {
+      if (!enterVma(k, mm, loop, gup_flags)) break;
+    }
+    if (mm_solo(k.m)) {
+      const lane = solo_lane(k, loop, gup_flags, ctx, pages, off);
+      if (lane === LANE_STOP || loop.nr_pages === 0) break;
+      if (lane === LANE_VMA) continue;
+    }
+    const page = yield* lookupOrFault(k, loop, gup_flags, ctx, locked, pages !== null);
+    if (page === STOP) break;
+    if (!takeStep(k, loop, gup_flags, pages, off, page, ctx.page_mask)) break;
+  } while (loop.nr_pages > 0);
+  return loop.i > 0 ? loop.i : loop.ret;
+}
+
+const STOP = -1e9;
+
+/** How the solo lane ended: stop the loop, cross into the next VMA, or take the general path. */
+const LANE_STOP = 0;
+const LANE_VMA = 1;
+const LANE_SLOW = 2;
+
+/**
+ * The page loop for a thread running alone, without generators: as long as pages are there to
+ * take (no fault, no unshare, no THP split), look them up and take them with the same decisions
+ * as the general path. Hands the page that needs more back to it.
+ */
+function solo_lane(
+  k: Kernel,
+  loop: PageLoop,
+  flags: number,
+  ctx: FollowPageContext,
+  pages: PagesArray | null,
+  off: number,
+): number {
+  const t = k.m.self;
+  const vma = loop.vma!;
+  ctx.pmd_region = -1;
+  while (loop.nr_pages > 0) {
+    if (loop.start >= vma.vm_end) return LANE_VMA;
+    if (fatal_signal_pending(t)) return LANE_SLOW;
+    const page = follow_page_mask_solo(k, vma, loop.start, flags, ctx);
+    if (page === FOLLOW_NULL || page === -EMLINK || page === SOLO_DEFER) return LANE_SLOW;
+    if (page === -EEXIST && pages !== null) {
+      stop(k, loop, -EEXIST, 'a PFN mapping has no struct page to return');
+      return LANE_STOP;
+    }
+    if (page < 0 && page !== -EEXIST) {
+      stop(k, loop, page, 'the page-table lookup failed (follow_page_mask)');
+      return LANE_STOP;
+    }
+    if (!takeStep(k, loop, flags, pages, off, page, ctx.page_mask)) return LANE_STOP;
+  }
+  return LANE_STOP;
+}
+
+/** VM_WARN_ON_ONCE: pages given exactly when GET or PIN is; never both. */
+function sanity(k: Kernel, flags: number, pages: PagesArray | null): void {
+  const grabs = (flags & (FOLL_GET | FOLL_PIN)) !== 0;
+  if ((pages !== null) !== grabs || (flags & (FOLL_GET | FOLL_PIN)) === (FOLL_GET | FOLL_PIN)) {
+    gup_warn(
+      k,
+      'pages-vs-flags',
+      'pages given without FOLL_GET/FOLL_PIN, or the reverse',
+      `mm/gup.c: ${FN}`,
+    );
+  }
+}
+
+/** First iteration or a VMA boundary: find the VMA and check it; false (loop.ret set) to stop. */
+function enterVma(k: Kernel, mm: mm_struct, loop: PageLoop, flags: number): boolean {
+  const addr = loop.start;
+  if ((flags & FOLL_MADV_POPULATE) !== 0) {
+    loop.vma = vma_lookup(mm, addr);
+    if (loop.vma === null)
+      return stop(k, loop, -ENOMEM, 'no VMA at this address (MADV_POPULATE reports -ENOMEM)');
+    const v = vma_flags_verdict(loop.vma, flags);
+    return v === null || stop(k, loop, -EINVAL, `${v.rule} (MADV_POPULATE reports -EINVAL)`);
+  }
+  loop.vma = gup_vma_lookup(mm, addr);
+  if (loop.vma === null) return stop(k, loop, -EFAULT, 'no VMA contains this address');
+  const v = vma_flags_verdict(loop.vma, flags);
+  return v === null || stop(k, loop, v.errno, `${v.rule} (check_vma_flags)`);
+}
+
+function stop(k: Kernel, loop: PageLoop, errno: number, rule: string): false {
+  loop.ret = errno;
+  gup_stop(k, loop.start, errno, rule, FN);
+  return false;
+}
+
+/** The `retry:` part: signals, cond_resched, follow_page_mask, faults; the page or STOP. */
+function* lookupOrFault(
+  k: Kernel,
+  loop: PageLoop,
+  flags: number,
+  ctx: FollowPageContext,
+  locked: LockedCell,
+  wantPages: boolean,
+): Sched<number> {
+  const m = k.m;
+  const vma = loop.vma!;
+  for (;;) {
+    if (fatal_signal_pending(m.self)) return stopped(k, loop, -EINTR, 'a fatal signal is pending');
+    if (!mm_solo(m)) yield m.point('cond_resched');
+    const page = yield* follow_page_mask(k, vma, loop.start, flags, ctx);
+    if (page === FOLLOW_NULL || page === -EMLINK) {
+      const unshare = page === -EMLINK;
+      if (unshare) noteUnshare(k, loop.start);
+      const ret = yield* faultin_page(k, vma, loop.start, flags, unshare, locked);
+      if (ret === 0) continue;
+      return faultStop(k, loop, ret);
+    }
+    if (page === -EEXIST) {
+      if (wantPages) return stopped(k, loop, -EEXIST, 'a PFN mapping has no struct page to return');
+      return page;
+    }
+    if (page < 0) return stopped(k, loop, page, 'the page-table lookup failed (follow_page_mask)');
+    return page;
+  }
+}
+
+function stopped(k: Kernel, loop: PageLoop, errno: number, rule: string): number {
+  stop(k, loop, errno, rule);
+  return STOP;
+}
+
+function noteUnshare(k: Kernel, addr: number): void {
+  const m = k.m;
+  if (m.trace.enabled) {
+    const rule = 'a R/O pin needs an exclusive anon page: FAULT_FLAG_UNSHARE (gup_must_unshare)';
+    m.emit('gup.unshare', { addr, page: -1, rule }, `mm/gup.c: ${FN}`);
+  }
+  gup_note(k, `unshared ${hexAddr(addr)} before pinning it read-only`);
+}
+
+/** After faultin_page failed or dropped the lock: set loop.ret; always STOP. */
+function faultStop(k: Kernel, loop: PageLoop, ret: number): number {
+  if (ret === -EBUSY || ret === -EAGAIN) {
+    loop.ret = 0;
+    return STOP;
+  }
+  if (ret === -EFAULT || ret === -ENOMEM || ret === -EHWPOISON) {
+    loop.ret = ret;
+    return STOP;
+  }
+  throw new Error(`__get_user_pages: BUG: faultin_page returned ${ret}`);
+}
+
+/** `next_page:`: take the rest of a huge leaf, fill pages[], advance. False to stop. */
+function takeStep(
+  k: Kernel,
+  loop: PageLoop,
+  flags: number,
+  pages: PagesArray | null,
+  off: number,
+  page: number,
+  page_mask: number,
+): boolean {
+  const vpn = loop.start / PAGE_SIZE;
+  let step = 1 + page_mask - (vpn & page_mask);
+  if (step > loop.nr_pages) step = loop.nr_pages;
+  if (pages !== null && page >= 0) {
+    const folio = page_folio(k.mem, page);
+    if (step > 1 && try_grab_folio(k, folio, step - 1, flags) !== 0) {
+      gup_put_folio(k, folio, 1, flags);
+      return stop(k, loop, -EFAULT, 'could not take the rest of the huge page');
+    }
+    fill(k, pages, off + loop.i, page, step, flags);
+  }
+  loop.i += step;
+  loop.start += step * PAGE_SIZE;
+  loop.nr_pages -= step;
+  return true;
+}
+
+function fill(
+  k: Kernel,
+  pages: PagesArray,
+  at: number,
+  page: number,
+  n: number,
+  flags: number,
+): void {
+  for (let j = 0; j < n; j++) pages[at + j] = page + j;
+  const s = gupState(k);
+  const taker = s.active[k.m.self.id]?.taker ?? -1;
+  ledger_take(s, k.m.self.id, page, n, (flags & FOLL_PIN) !== 0, taker);
+}

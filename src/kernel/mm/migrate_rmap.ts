@@ -1,0 +1,262 @@
+/**
+ * The mapping half of page migration (mm/rmap.c: try_to_migrate, try_to_migrate_one;
+ * mm/migrate.c: remove_migration_ptes, remove_migration_pte; mm/huge_memory.c:
+ * set_pmd_migration_entry, remove_migration_pmd), for anonymous folios.
+ *
+ * try_to_migrate replaces every PTE (or PMD) mapping the folio with a migration entry that
+ * remembers write permission and PageAnonExclusive; a page that may be pinned cannot lose
+ * PageAnonExclusive (folio_try_share_anon_rmap_*), so the walk stops and the folio stays mapped.
+ * remove_migration_ptes turns the entries back into mappings of the new folio (or of the old
+ * one, when migration gave up).
+ *
+ * The rmap walk: every VMA linked to the folio's anon_vma, at the address its index maps to.
+ * @fidelity simplified: anonymous folios only (file folios are not migrated here); no mlock,
+ * no device-private entries.
+ */
+import {
+  HPAGE_PMD_NR,
+  PageAnonExclusive,
+  folio_nr_pages,
+  folio_put,
+  folio_get,
+  is_pmd_migration_entry,
+  is_swap_pte,
+  is_migration_entry,
+  is_readable_exclusive_migration_entry,
+  is_writable_migration_entry,
+  is_migration_entry_dirty,
+  is_migration_entry_young,
+  make_migration_entry_dirty,
+  make_migration_entry_young,
+  make_readable_exclusive_migration_entry,
+  make_readable_migration_entry,
+  make_writable_migration_entry,
+  pfn_pte,
+  pmd_lookup,
+  pmd_leaf,
+  pmd_present,
+  pmd_to_swp_entry,
+  pte_dirty,
+  pte_mkdirty,
+  pte_mkold,
+  pte_mkuffd_wp,
+  pte_mksoft_dirty,
+  pte_mkwrite,
+  pte_offset_map,
+  set_pte_at,
+  pte_pfn,
+  pte_present,
+  pte_soft_dirty,
+  pte_to_swp_entry,
+  pte_uffd_wp,
+  pte_write,
+  pte_young,
+  pmd_mkhuge,
+  pte_swp_mksoft_dirty,
+  pte_swp_mkuffd_wp,
+  pte_swp_soft_dirty,
+  pte_swp_uffd_wp,
+  swp_entry_to_pte,
+  swp_entry_to_pmd,
+  swp_offset_pfn,
+  vma_address,
+  type VmAreaStruct,
+} from '../../mm/index.js';
+import { Access } from '../../sim/footprint.js';
+import type { Sched } from '../../sim/thread.js';
+import type { Kernel } from '../kernel.js';
+import { pteObj } from '../objects.js';
+import { folio_mark_dirty } from './filemap.js';
+import type { mm_struct } from './mm_struct.js';
+import {
+  RMAP_EXCLUSIVE,
+  RMAP_NONE,
+  folio_add_anon_rmap_pmd,
+  folio_add_anon_rmap_ptes,
+  folio_anon_vma,
+  folio_remove_rmap_pmd,
+  folio_remove_rmap_ptes,
+  folio_try_share_anon_rmap_pmd,
+  folio_try_share_anon_rmap_pte,
+} from './rmap.js';
+import { ptl_lock, ptl_unlock } from './solo.js';
+
+/** An entry of a VMA that maps (or held a migration entry for) part of a folio. */
+type Visit = (vma: VmAreaStruct, entp: number, vpn: number, huge: boolean) => boolean;
+
+/**
+ * mm/rmap.c: rmap_walk_anon, reduced to what migration needs: call `visit` for each PTE or PMD
+ * slot of the folio's range in every VMA of its anon_vma, under that entry's page-table lock.
+ * Stops when `visit` returns false.
+ */
+function* walk_folio_slots(k: Kernel, folio: number, visit: Visit): Sched<boolean> {
+  const av = folio_anon_vma(k, folio);
+  if (av === null) return true;
+  const nr = folio_nr_pages(k.mem, folio);
+  for (const vma of [...av.vmas]) {
+    const addr = vma_address(vma, k.mem.index[folio]!, nr);
+    if (addr < 0) continue;
+    const first = addr / 4096;
+    const last = Math.min(vma.vm_end / 4096, first + nr);
+    for (let vpn = first; vpn < last;) {
+      const step = yield* visitSlot(k, vma, vpn, visit);
+      if (step < 0) return false;
+      vpn += step;
+    }
+  }
+  return true;
+}
+
+/** Visit the entry for vpn under its lock; the pages covered, or -1 to stop the walk. */
+function* visitSlot(k: Kernel, vma: VmAreaStruct, vpn: number, visit: Visit): Sched<number> {
+  const mm = vma.vm_mm as mm_struct;
+  const pool = k.pool;
+  const pmdp = pmd_lookup(pool, mm, vpn);
+  if (pmdp < 0) return 1;
+  const pmd = pool.entries[pmdp]!;
+  if (pmd_leaf(pmd) || is_pmd_migration_entry(pmd)) {
+    const ptl = mm.ptlock(Math.floor(pmdp / 512));
+    yield* ptl_lock(ptl, 0, pteObj(pmdp), Access.Write);
+    const go = visit(vma, pmdp, vpn, true);
+    yield* ptl_unlock(ptl);
+    return go ? HPAGE_PMD_NR - (vpn % HPAGE_PMD_NR) : -1;
+  }
+  if (!pmd_present(pmd)) return 1;
+  const ptep = pte_offset_map(pool, pmdp, vpn);
+  if (ptep < 0) return 1;
+  const ptl = mm.ptlock(Math.floor(ptep / 512));
+  yield* ptl_lock(ptl, 0, pteObj(ptep), Access.Write);
+  const go = visit(vma, ptep, vpn, false);
+  yield* ptl_unlock(ptl);
+  return go ? 1 : -1;
+}
+
+/** The migration entry for a present entry: write, exclusivity, young and dirty remembered. */
+function migration_entry(pteval: number, page: number, exclusive: boolean): number {
+  let entry = pte_write(pteval)
+    ? make_writable_migration_entry(page)
+    : exclusive
+      ? make_readable_exclusive_migration_entry(page)
+      : make_readable_migration_entry(page);
+  if (pte_young(pteval)) entry = make_migration_entry_young(entry);
+  if (pte_dirty(pteval)) entry = make_migration_entry_dirty(entry);
+  return entry;
+}
+
+/**
+ * mm/rmap.c: try_to_migrate(folio, flags): replace every mapping of the (locked) anon folio
+ * with migration entries. Stops, leaving the rest mapped, at a page that may be pinned.
+ * @fidelity simplified (anon only)
+ */
+export function* try_to_migrate(k: Kernel, folio: number): Sched<void> {
+  const mem = k.mem;
+  const end = folio + folio_nr_pages(mem, folio);
+  yield* walk_folio_slots(k, folio, (vma, entp, _vpn, huge) => {
+    const pteval = k.pool.entries[entp]!;
+    if (!pte_present(pteval) || is_swap_pte(pteval)) return true;
+    const page = pte_pfn(pteval);
+    if (page < folio || page >= end) return true;
+    return huge
+      ? migrate_one_pmd(k, vma, entp, folio, pteval)
+      : migrate_one_pte(k, vma, entp, folio, pteval);
+  });
+}
+
+/** mm/rmap.c: try_to_migrate_one for one PTE (PTE lock held). False: pinned, abort. */
+function migrate_one_pte(
+  k: Kernel,
+  vma: VmAreaStruct,
+  ptep: number,
+  folio: number,
+  pteval: number,
+): boolean {
+  const mem = k.mem;
+  const page = pte_pfn(pteval);
+  set_pte_at(k.pool, ptep, 0);
+  const exclusive = PageAnonExclusive(mem, page);
+  if (pte_dirty(pteval)) folio_mark_dirty(k, folio);
+  if (exclusive && folio_try_share_anon_rmap_pte(k, folio, page) !== 0) {
+    set_pte_at(k.pool, ptep, pteval);
+    return false;
+  }
+  let swp = swp_entry_to_pte(migration_entry(pteval, page, exclusive));
+  if (pte_soft_dirty(pteval)) swp = pte_swp_mksoft_dirty(swp);
+  if (pte_uffd_wp(pteval)) swp = pte_swp_mkuffd_wp(swp);
+  set_pte_at(k.pool, ptep, swp);
+  folio_remove_rmap_ptes(k, folio, page, 1, vma);
+  folio_put(mem, folio);
+  return true;
+}
+
+/** mm/huge_memory.c: set_pmd_migration_entry (PMD lock held). False: pinned, abort. */
+function migrate_one_pmd(
+  k: Kernel,
+  vma: VmAreaStruct,
+  pmdp: number,
+  folio: number,
+  pmdval: number,
+): boolean {
+  const mem = k.mem;
+  set_pte_at(k.pool, pmdp, 0);
+  const exclusive = PageAnonExclusive(mem, folio);
+  if (pte_dirty(pmdval)) folio_mark_dirty(k, folio);
+  if (exclusive && folio_try_share_anon_rmap_pmd(k, folio, folio) !== 0) {
+    set_pte_at(k.pool, pmdp, pmdval);
+    return false;
+  }
+  let swp = swp_entry_to_pmd(migration_entry(pmdval, folio, exclusive));
+  if (pte_soft_dirty(pmdval)) swp = pte_swp_mksoft_dirty(swp);
+  if (pte_uffd_wp(pmdval)) swp = pte_swp_mkuffd_wp(swp);
+  set_pte_at(k.pool, pmdp, swp);
+  folio_remove_rmap_pmd(k, folio, folio, vma);
+  folio_put(mem, folio);
+  return true;
+}
+
+/**
+ * mm/migrate.c: remove_migration_ptes(src, dst): every migration entry for a page of `src` in
+ * the folio's VMAs becomes a mapping of the same page of `dst` (which may be `src` itself when
+ * migration gave up), writable and exclusive as the entry remembers.
+ * @fidelity simplified (anon only)
+ */
+export function* remove_migration_ptes(k: Kernel, src: number, dst: number): Sched<void> {
+  const end = src + folio_nr_pages(k.mem, src);
+  yield* walk_folio_slots(k, src, (vma, entp, vpn, huge) => {
+    const ent = k.pool.entries[entp]!;
+    if (!is_swap_pte(ent) && !(huge && is_pmd_migration_entry(ent))) return true;
+    const entry = huge ? pmd_to_swp_entry(ent) : pte_to_swp_entry(ent);
+    if (!is_migration_entry(entry)) return true;
+    const old = swp_offset_pfn(entry);
+    if (old < src || old >= end) return true;
+    remove_migration_entry(k, vma, entp, vpn * 4096, dst + (old - src), dst, ent, entry, huge);
+    return true;
+  });
+}
+
+/** mm/migrate.c: remove_migration_pte / mm/huge_memory.c: remove_migration_pmd for one entry. */
+function remove_migration_entry(
+  k: Kernel,
+  vma: VmAreaStruct,
+  entp: number,
+  address: number,
+  page: number,
+  dst: number,
+  ent: number,
+  entry: number,
+  huge: boolean,
+): void {
+  let pte = pfn_pte(page, vma.vm_page_prot);
+  if (huge) pte = pmd_mkhuge(pte);
+  if (!is_migration_entry_young(entry)) pte = pte_mkold(pte);
+  if (is_migration_entry_dirty(entry)) pte = pte_mkdirty(pte);
+  if (pte_swp_soft_dirty(ent)) pte = pte_mksoft_dirty(pte);
+  if (is_writable_migration_entry(entry)) pte = pte_mkwrite(pte);
+  if (pte_swp_uffd_wp(ent)) pte = pte_mkuffd_wp(pte);
+  const exclusive =
+    is_writable_migration_entry(entry) || is_readable_exclusive_migration_entry(entry);
+  const flags = exclusive ? RMAP_EXCLUSIVE : RMAP_NONE;
+  folio_get(k.mem, dst);
+  if (huge) folio_add_anon_rmap_pmd(k, dst, dst, vma, address, flags);
+  else folio_add_anon_rmap_ptes(k, dst, page, 1, vma, address, flags);
+  set_pte_at(k.pool, entp, pte);
+}
