@@ -17,7 +17,7 @@ const nondeterministic = [
 ];
 
 export default tseslint.config(
-  { ignores: ['dist/', 'node_modules/', 'coverage/', '**/*.c'] },
+  { ignores: ['dist/', 'node_modules/', 'coverage/', '**/*.c', '.scratch/'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

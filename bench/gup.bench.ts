@@ -37,17 +37,58 @@ interface Case {
   readonly compare?: 'small' | 'thp';
 }
 
-function options(cmd: number, mib: number, per: number, thp: boolean, write = false): GupTestOptions {
-  return { cmd, size: mib * MiB, nr_pages_per_call: per, thp: thp ? true : null, hugetlb: false, write, shared: false, repeat: REPEAT };
+function options(
+  cmd: number,
+  mib: number,
+  per: number,
+  thp: boolean,
+  write = false,
+): GupTestOptions {
+  return {
+    cmd,
+    size: mib * MiB,
+    nr_pages_per_call: per,
+    thp: thp ? true : null,
+    hugetlb: false,
+    write,
+    shared: false,
+    repeat: REPEAT,
+  };
 }
 
 const CASES: readonly Case[] = [
-  { name: 'GUP_FAST_BENCHMARK 128 MiB, 64 a call', o: options(GUP_FAST_BENCHMARK, 128, 64, false), getTarget: 14.6 },
-  { name: 'PIN_FAST_BENCHMARK 128 MiB, 512 a call', o: options(PIN_FAST_BENCHMARK, 128, 512, false), getTarget: 14.6 },
-  { name: 'PIN_LONGTERM_BENCHMARK 128 MiB, 512 a call', o: options(PIN_LONGTERM_BENCHMARK, 128, 512, false), getTarget: 62, putTarget: 15 },
-  { name: 'PIN_LONGTERM_BENCHMARK 512 MiB THP, 512 a call', o: options(PIN_LONGTERM_BENCHMARK, 512, 512, true), getTarget: 2.9, putTarget: 5.5 },
-  { name: 'io_uring-like pin, 128 MiB in one call', o: options(PIN_LONGTERM_BENCHMARK, 128, 32768, false, true), compare: 'small' },
-  { name: 'io_uring-like pin, 512 MiB THP in one call', o: options(PIN_LONGTERM_BENCHMARK, 512, 131072, true, true), compare: 'thp' },
+  {
+    name: 'GUP_FAST_BENCHMARK 128 MiB, 64 a call',
+    o: options(GUP_FAST_BENCHMARK, 128, 64, false),
+    getTarget: 14.6,
+  },
+  {
+    name: 'PIN_FAST_BENCHMARK 128 MiB, 512 a call',
+    o: options(PIN_FAST_BENCHMARK, 128, 512, false),
+    getTarget: 14.6,
+  },
+  {
+    name: 'PIN_LONGTERM_BENCHMARK 128 MiB, 512 a call',
+    o: options(PIN_LONGTERM_BENCHMARK, 128, 512, false),
+    getTarget: 62,
+    putTarget: 15,
+  },
+  {
+    name: 'PIN_LONGTERM_BENCHMARK 512 MiB THP, 512 a call',
+    o: options(PIN_LONGTERM_BENCHMARK, 512, 512, true),
+    getTarget: 2.9,
+    putTarget: 5.5,
+  },
+  {
+    name: 'io_uring-like pin, 128 MiB in one call',
+    o: options(PIN_LONGTERM_BENCHMARK, 128, 32768, false, true),
+    compare: 'small',
+  },
+  {
+    name: 'io_uring-like pin, 512 MiB THP in one call',
+    o: options(PIN_LONGTERM_BENCHMARK, 512, 131072, true, true),
+    compare: 'thp',
+  },
 ];
 
 function rows(c: Case): BenchResult[] {
@@ -62,10 +103,18 @@ function rows(c: Case): BenchResult[] {
     note,
     ...(target !== undefined ? { target } : {}),
     ...(c.compare !== undefined
-      ? { compare: { key: `longterm-${what === 'get' ? 'pin' : 'unpin'}.${c.compare}`, side: 'gupsim' as const } }
+      ? {
+          compare: {
+            key: `longterm-${what === 'get' ? 'pin' : 'unpin'}.${c.compare}`,
+            side: 'gupsim' as const,
+          },
+        }
       : {}),
   });
-  return [row('get', perPage(r.get_usec), c.getTarget), row('put', perPage(r.put_usec), c.putTarget)];
+  return [
+    row('get', perPage(r.get_usec), c.getTarget),
+    row('put', perPage(r.put_usec), c.putTarget),
+  ];
 }
 
 /** Every figure of this suite. */

@@ -11,7 +11,8 @@ import { report } from './util.js';
 export const accessUnpinned: Checker = {
   id: 'gup.access-unpinned',
   description: 'A page is accessed through a pages array after its pin or reference was released.',
-  kernelRef: 'Documentation/core-api/pin_user_pages.rst (the pin must be held while the page is accessed)',
+  kernelRef:
+    'Documentation/core-api/pin_user_pages.rst (the pin must be held while the page is accessed)',
   alwaysOn: true,
   install: () => undefined,
 };
@@ -20,5 +21,11 @@ export const accessUnpinned: Checker = {
 export function checkAccessHeld(k: Kernel, pfn: number, who: string, where: string): void {
   const s = gupState(k);
   if (s.pinned[pfn]! > 0 || s.gotten[pfn]! > 0) return;
-  report(k, accessUnpinned, `${who} accesses page ${pfn}, which no pin or GUP reference holds any more`, where, `${pfn}:${who}`);
+  report(
+    k,
+    accessUnpinned,
+    `${who} accesses page ${pfn}, which no pin or GUP reference holds any more`,
+    where,
+    `${pfn}:${who}`,
+  );
 }

@@ -17,7 +17,9 @@ function problem(info: GupCallInfo): string | null {
   if ((info.lockedOut === 1) !== info.heldAfter) {
     return `*locked is ${info.lockedOut} on return but mmap_lock is ${info.heldAfter ? '' : 'not '}held`;
   }
-  return info.lockedOut === 0 || info.lockedOut === 1 ? null : `*locked is ${info.lockedOut} on return`;
+  return info.lockedOut === 0 || info.lockedOut === 1
+    ? null
+    : `*locked is ${info.lockedOut} on return`;
 }
 
 export const callLock: Checker = {

@@ -21,7 +21,8 @@ function valueProblem(info: GupCallInfo): string | null {
   const { ret, nr_pages } = info;
   if (ret < 0) return ret < -MAX_ERRNO ? `returned ${ret}, which is not an errno` : null;
   if (nr_pages >= 0 && ret > nr_pages) return `returned ${ret} for ${nr_pages} pages`;
-  if (ret === 0 && !zeroAllowed(info)) return 'returned 0 without FOLL_NOWAIT (must be a count or an errno)';
+  if (ret === 0 && !zeroAllowed(info))
+    return 'returned 0 without FOLL_NOWAIT (must be a count or an errno)';
   return null;
 }
 
@@ -33,7 +34,8 @@ function refProblem(k: Kernel, info: GupCallInfo): string | null {
   if (info.net !== want) return `references changed by ${info.net}, expected ${want}`;
   const s = gupState(k);
   const held = (info.flags & FOLL_PIN) !== 0 ? s.pinned : s.gotten;
-  for (const p of returned(info, want)) if (p < 0 || held[p] === 0) return `pages[] holds ${p}, which carries no reference`;
+  for (const p of returned(info, want))
+    if (p < 0 || held[p] === 0) return `pages[] holds ${p}, which carries no reference`;
   return null;
 }
 
@@ -50,7 +52,8 @@ function addressProblem(k: Kernel, info: GupCallInfo): string | null {
 
 export const callReturn: Checker = {
   id: 'gup.call-return',
-  description: 'An entry point returns a count in [0, nr_pages] or an errno, with exactly that many references.',
+  description:
+    'An entry point returns a count in [0, nr_pages] or an errno, with exactly that many references.',
   kernelRef: 'mm/gup.c: __get_user_pages_locked, __get_user_pages (the return contract)',
   alwaysOn: true,
   invariant: 10,

@@ -14,7 +14,8 @@ function expected(info: GupFallbackInfo): number {
 
 export const fastFallback: Checker = {
   id: 'gup.fast-fallback',
-  description: 'GUP-fast prefix plus slow-path remainder add up; a slow error keeps the prefix count.',
+  description:
+    'GUP-fast prefix plus slow-path remainder add up; a slow error keeps the prefix count.',
   kernelRef: 'mm/gup.c: gup_fast_fallback',
   alwaysOn: true,
   invariant: 24,
@@ -23,7 +24,11 @@ export const fastFallback: Checker = {
       fallbackDone(kk, info) {
         const want = expected(info);
         if (info.ret !== want || info.ret > info.nr_pages) {
-          report(kk, fastFallback, `fast ${info.nr_pinned} + slow ${info.slow} returned ${info.ret}, expected ${want}`);
+          report(
+            kk,
+            fastFallback,
+            `fast ${info.nr_pinned} + slow ${info.slow} returned ${info.ret}, expected ${want}`,
+          );
         }
       },
     });

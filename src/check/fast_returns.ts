@@ -24,10 +24,16 @@ function problem(k: Kernel, info: GupFastInfo, page: number): string | null {
   if (page === mem.zero_pfn) return 'the zero page';
   const folio = page_folio(mem, page);
   const anon = folio_test_anon(mem, folio);
-  if ((f & (FOLL_PIN | FOLL_WRITE)) === FOLL_PIN && anon && !folio_test_ksm(mem, folio) && !pinned_page_exclusive(k, folio, page)) {
+  if (
+    (f & (FOLL_PIN | FOLL_WRITE)) === FOLL_PIN &&
+    anon &&
+    !folio_test_ksm(mem, folio) &&
+    !pinned_page_exclusive(k, folio, page)
+  ) {
     return 'a non-exclusive anon page for a read pin';
   }
-  if ((f & FOLL_LONGTERM) !== 0 && !folio_is_longterm_pinnable(mem, folio)) return 'a folio that is not long-term pinnable';
+  if ((f & FOLL_LONGTERM) !== 0 && !folio_is_longterm_pinnable(mem, folio))
+    return 'a folio that is not long-term pinnable';
   const ltw = FOLL_PIN | FOLL_LONGTERM | FOLL_WRITE;
   if ((f & ltw) === ltw && !anon && !folio_test_hugetlb(mem, folio)) {
     const facts = mapping_facts(k, folio, mem.mapping[folio]!);

@@ -3,7 +3,13 @@
  * pinned it: fork gives the child a copy instead of sharing it, so no other mm maps that page.
  * Checked over every mm at the end of the run.
  */
-import { PageAnonExclusive, folio_test_anon, folio_test_ksm, page_folio, pte_pfn } from '../mm/index.js';
+import {
+  PageAnonExclusive,
+  folio_test_anon,
+  folio_test_ksm,
+  page_folio,
+  pte_pfn,
+} from '../mm/index.js';
 import type { Kernel } from '../kernel/kernel.js';
 import { gupState } from '../kernel/mm/gup_state.js';
 import type { Checker } from './types.js';
@@ -32,13 +38,21 @@ function scan(k: Kernel): void {
     });
   }
   for (const [page, mms] of mappers) {
-    if (mms.size > 1) report(k, forkPinnedShared, `pinned exclusive anon page ${page} is mapped by mm ${[...mms].join(' and mm ')}`, undefined, String(page));
+    if (mms.size > 1)
+      report(
+        k,
+        forkPinnedShared,
+        `pinned exclusive anon page ${page} is mapped by mm ${[...mms].join(' and mm ')}`,
+        undefined,
+        String(page),
+      );
   }
 }
 
 export const forkPinnedShared: Checker = {
   id: 'gup.fork-pinned-shared',
-  description: 'A pinned exclusive anonymous page is mapped by one mm only (fork copies it for the child).',
+  description:
+    'A pinned exclusive anonymous page is mapped by one mm only (fork copies it for the child).',
   kernelRef: 'include/linux/rmap.h: __folio_try_dup_anon_rmap; mm/memory.c: copy_present_page',
   alwaysOn: true,
   invariant: 16,

@@ -7,7 +7,8 @@ import { observe, report } from './util.js';
 export const hasPinned: Checker = {
   id: 'gup.has-pinned',
   description: 'Any FOLL_PIN call sets MMF_HAS_PINNED on the mm before its pins are visible.',
-  kernelRef: 'mm/gup.c: mm_set_has_pinned_flag (from __get_user_pages_locked and gup_fast_fallback)',
+  kernelRef:
+    'mm/gup.c: mm_set_has_pinned_flag (from __get_user_pages_locked and gup_fast_fallback)',
   alwaysOn: true,
   invariant: 12,
   install(k) {
@@ -15,7 +16,11 @@ export const hasPinned: Checker = {
       callReturned(kk, info) {
         if (info.flags === null || (info.flags & FOLL_PIN) === 0 || info.ret <= 0) return;
         if (!mm_flags_test(MMF_HAS_PINNED, info.mm)) {
-          report(kk, hasPinned, `${info.api} pinned ${info.ret} pages of mm${info.mm.mm_id} without MMF_HAS_PINNED`);
+          report(
+            kk,
+            hasPinned,
+            `${info.api} pinned ${info.ret} pages of mm${info.mm.mm_id} without MMF_HAS_PINNED`,
+          );
         }
       },
     });

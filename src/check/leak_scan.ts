@@ -22,7 +22,11 @@ export function scan(k: Kernel, pins: boolean, c: Checker): void {
     const where = t?.where ?? undefined;
     const what = pins ? 'pin(s)' : 'FOLL_GET reference(s)';
     const shown = pages.slice(0, 8).join(', ') + (pages.length > 8 ? ', ...' : '');
-    report(k, c, `${pages.length} ${what} taken by ${who} never released (pfns ${shown})`, where ?? who);
+    report(
+      k,
+      c,
+      `${pages.length} ${what} taken by ${who} never released (pfns ${shown})`,
+      where ?? who,
+    );
   }
 }
-

@@ -16,7 +16,11 @@ export const longtermAllOrNothing: Checker = {
       migrateDone(kk, info) {
         const want = info.ret === 0 ? info.entries : 0;
         if (info.stillPinned !== want) {
-          report(kk, longtermAllOrNothing, `result ${info.ret} but ${info.stillPinned} of ${info.entries} pins are still held`);
+          report(
+            kk,
+            longtermAllOrNothing,
+            `result ${info.ret} but ${info.stillPinned} of ${info.entries} pins are still held`,
+          );
         }
       },
     });

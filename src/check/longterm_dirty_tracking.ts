@@ -19,10 +19,19 @@ export const longtermDirtyTracking: Checker = {
   install(k) {
     observe(k, longtermDirtyTracking, {
       callReturned(kk, info) {
-        if (info.flags === null || (info.flags & LONGTERM_WRITE) !== LONGTERM_WRITE || info.ret <= 0) return;
+        if (
+          info.flags === null ||
+          (info.flags & LONGTERM_WRITE) !== LONGTERM_WRITE ||
+          info.ret <= 0
+        )
+          return;
         eachReturned(kk, info, (page, vma, addr) => {
           if (!vma_is_anonymous(vma) && vma_needs_dirty_tracking(vma)) {
-            report(kk, longtermDirtyTracking, `${info.api} long-term write-pinned page ${page} at 0x${addr.toString(16)} of a dirty-tracked file mapping`);
+            report(
+              kk,
+              longtermDirtyTracking,
+              `${info.api} long-term write-pinned page ${page} at 0x${addr.toString(16)} of a dirty-tracked file mapping`,
+            );
           }
         });
       },

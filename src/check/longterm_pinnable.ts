@@ -11,8 +11,10 @@ import { eachReturned, observe, report, returned } from './util.js';
 
 export const longtermPinnable: Checker = {
   id: 'gup.longterm-pinnable',
-  description: 'A FOLL_LONGTERM pin returns only long-term pinnable folios, never from an fsdax mapping.',
-  kernelRef: 'mm/gup.c: check_and_migrate_movable_pages, check_vma_flags; include/linux/mm.h: folio_is_longterm_pinnable',
+  description:
+    'A FOLL_LONGTERM pin returns only long-term pinnable folios, never from an fsdax mapping.',
+  kernelRef:
+    'mm/gup.c: check_and_migrate_movable_pages, check_vma_flags; include/linux/mm.h: folio_is_longterm_pinnable',
   alwaysOn: true,
   invariant: 19,
   install(k) {
@@ -21,11 +23,22 @@ export const longtermPinnable: Checker = {
         if (info.flags === null || (info.flags & FOLL_LONGTERM) === 0 || info.ret <= 0) return;
         for (const p of returned(info, info.ret)) {
           if (p >= 0 && !folio_is_longterm_pinnable(kk.mem, page_folio(kk.mem, p))) {
-            report(kk, longtermPinnable, `${info.api} long-term pinned page ${p} in movable memory (ZONE_MOVABLE/CMA)`, undefined, String(p));
+            report(
+              kk,
+              longtermPinnable,
+              `${info.api} long-term pinned page ${p} in movable memory (ZONE_MOVABLE/CMA)`,
+              undefined,
+              String(p),
+            );
           }
         }
         eachReturned(kk, info, (page, vma) => {
-          if (vma_is_fsdax(vma)) report(kk, longtermPinnable, `${info.api} long-term pinned page ${page} of an fsdax mapping`);
+          if (vma_is_fsdax(vma))
+            report(
+              kk,
+              longtermPinnable,
+              `${info.api} long-term pinned page ${page} of an fsdax mapping`,
+            );
         });
       },
     });

@@ -10,7 +10,8 @@ import { eachReturned, observe, report } from './util.js';
 
 export const longtermRoCow: Checker = {
   id: 'gup.longterm-ro-cow',
-  description: 'A long-term read-only pin in a private mapping returns an anon page, not page cache or the zero page.',
+  description:
+    'A long-term read-only pin in a private mapping returns an anon page, not page cache or the zero page.',
   kernelRef: 'mm/internal.h: gup_must_unshare (FOLL_LONGTERM, non-anon page, is_cow_mapping)',
   alwaysOn: true,
   invariant: 21,
@@ -18,11 +19,20 @@ export const longtermRoCow: Checker = {
     observe(k, longtermRoCow, {
       callReturned(kk, info) {
         const f = info.flags;
-        if (f === null || (f & (FOLL_LONGTERM | FOLL_PIN)) !== (FOLL_LONGTERM | FOLL_PIN) || (f & FOLL_WRITE) !== 0) return;
+        if (
+          f === null ||
+          (f & (FOLL_LONGTERM | FOLL_PIN)) !== (FOLL_LONGTERM | FOLL_PIN) ||
+          (f & FOLL_WRITE) !== 0
+        )
+          return;
         eachReturned(kk, info, (page, vma, addr) => {
           if (!is_cow_mapping(vma.vm_flags)) return;
           if (page === kk.mem.zero_pfn || !folio_test_anon(kk.mem, page_folio(kk.mem, page))) {
-            report(kk, longtermRoCow, `${info.api} long-term R/O pin at 0x${addr.toString(16)} returned ${page === kk.mem.zero_pfn ? 'the zero page' : `page-cache page ${page}`}`);
+            report(
+              kk,
+              longtermRoCow,
+              `${info.api} long-term R/O pin at 0x${addr.toString(16)} returned ${page === kk.mem.zero_pfn ? 'the zero page' : `page-cache page ${page}`}`,
+            );
           }
         });
       },

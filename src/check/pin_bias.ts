@@ -13,7 +13,9 @@ export const pinBias: Checker = {
     attachFolioRule(k, pinBias, (kk, f, pins) => {
       if (folio_has_pincount(kk.mem, f) || f === kk.mem.zero_pfn) return null;
       const ref = folio_ref_count(kk.mem, f);
-      return ref < pins * GUP_PIN_COUNTING_BIAS ? `refcount ${ref} is below ${pins} x ${GUP_PIN_COUNTING_BIAS}` : null;
+      return ref < pins * GUP_PIN_COUNTING_BIAS
+        ? `refcount ${ref} is below ${pins} x ${GUP_PIN_COUNTING_BIAS}`
+        : null;
     });
   },
 };

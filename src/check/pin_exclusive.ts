@@ -12,7 +12,8 @@ import { observe, report, returned } from './util.js';
 export const pinExclusive: Checker = {
   id: 'gup.pin-exclusive',
   description: 'An anonymous page returned by a FOLL_PIN call is PageAnonExclusive.',
-  kernelRef: 'mm/gup.c: follow_page_pte, gup_fast_pte_range (gup_must_unshare: R/O pins unshare first)',
+  kernelRef:
+    'mm/gup.c: follow_page_pte, gup_fast_pte_range (gup_must_unshare: R/O pins unshare first)',
   alwaysOn: true,
   invariant: 13,
   install(k) {
@@ -23,7 +24,8 @@ export const pinExclusive: Checker = {
         for (const p of returned(info, info.ret)) {
           if (p < 0 || p === mem.zero_pfn) continue;
           const f = page_folio(mem, p);
-          if (!folio_test_anon(mem, f) || folio_test_ksm(mem, f) || pinned_page_exclusive(kk, f, p)) continue;
+          if (!folio_test_anon(mem, f) || folio_test_ksm(mem, f) || pinned_page_exclusive(kk, f, p))
+            continue;
           report(kk, pinExclusive, `${info.api} returned non-exclusive anon page ${p}`);
         }
       },

@@ -6,7 +6,8 @@ import { atEnd } from './util.js';
 export const pinLeak: Checker = {
   id: 'gup.pin-leak',
   description: 'A FOLL_PIN pin taken through GUP is still held when the run ends.',
-  kernelRef: 'mm/gup.c: unpin_user_page (every pin_user_pages* pin is released with unpin_user_page*)',
+  kernelRef:
+    'mm/gup.c: unpin_user_page (every pin_user_pages* pin is released with unpin_user_page*)',
   alwaysOn: true,
   invariant: 7,
   install(k) {

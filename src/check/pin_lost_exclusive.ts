@@ -12,7 +12,8 @@ import { atEnd } from './util.js';
 export const pinLostExclusive: Checker = {
   id: 'gup.pin-lost-exclusive',
   description: 'A pinned anonymous page is no longer PageAnonExclusive.',
-  kernelRef: 'mm/gup.c: sanity_check_pinned_pages; include/linux/rmap.h: __folio_try_share_anon_rmap',
+  kernelRef:
+    'mm/gup.c: sanity_check_pinned_pages; include/linux/rmap.h: __folio_try_share_anon_rmap',
   alwaysOn: true,
   invariant: 14,
   install(k) {

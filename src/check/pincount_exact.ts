@@ -1,5 +1,10 @@
 /** gup.pincount-exact (invariant 2): a large folio counts its pins exactly in _pincount, each with a reference. */
-import { F_PINCOUNT, folio_has_pincount, folio_large_field_get, folio_ref_count } from '../mm/index.js';
+import {
+  F_PINCOUNT,
+  folio_has_pincount,
+  folio_large_field_get,
+  folio_ref_count,
+} from '../mm/index.js';
 import { attachFolioRule } from './folio_pins.js';
 import type { Checker } from './types.js';
 

@@ -6,7 +6,8 @@ import { atEnd } from './util.js';
 export const refLeak: Checker = {
   id: 'gup.ref-leak',
   description: 'A FOLL_GET reference taken through GUP is still held when the run ends.',
-  kernelRef: 'include/linux/mm.h: put_page (every get_user_pages* reference is released with put_page)',
+  kernelRef:
+    'include/linux/mm.h: put_page (every get_user_pages* reference is released with put_page)',
   alwaysOn: true,
   invariant: 7,
   install(k) {

@@ -19,7 +19,13 @@ export const refcountUnderflow: Checker = {
         if (page_folio(mem, f) !== f) continue;
         const pin = folio_has_pincount(mem, f) ? folio_large_field_get(mem, f, F_PINCOUNT) : 0;
         if (mem._refcount[f]! < 0 || pin < 0) {
-          report(k, refcountUnderflow, `folio ${f}: refcount ${mem._refcount[f]}, pincount ${pin}`, undefined, String(f));
+          report(
+            k,
+            refcountUnderflow,
+            `folio ${f}: refcount ${mem._refcount[f]}, pincount ${pin}`,
+            undefined,
+            String(f),
+          );
         }
       }
     });

@@ -1,5 +1,13 @@
 /** Helpers the checkers share: attaching once, reporting, and when counts may be compared. */
-import { find_vma, pmd_leaf, pmd_lookup, pte_lookup, pte_pfn, pte_present, type VmAreaStruct } from '../mm/index.js';
+import {
+  find_vma,
+  pmd_leaf,
+  pmd_lookup,
+  pte_lookup,
+  pte_pfn,
+  pte_present,
+  type VmAreaStruct,
+} from '../mm/index.js';
 import type { Kernel } from '../kernel/kernel.js';
 import { gupState, type GupCallInfo, type GupObserver } from '../kernel/mm/gup_state.js';
 import type { mm_struct } from '../kernel/mm/mm_struct.js';
@@ -20,7 +28,14 @@ export function observe(k: Kernel, c: Pick<Checker, 'id'>, o: GupObserver): void
 
 /** Attach an end-of-run check once. */
 export function atEnd(k: Kernel, c: Checker, check: () => void): void {
-  once(k, c, () => k.m.addEndChecker({ id: c.id, description: c.description, kernelRef: c.kernelRef, atEnd: check }));
+  once(k, c, () =>
+    k.m.addEndChecker({
+      id: c.id,
+      description: c.description,
+      kernelRef: c.kernelRef,
+      atEnd: check,
+    }),
+  );
 }
 
 /** Report a violation of checker `c` (deduplicated by `key` when given). */
@@ -36,7 +51,8 @@ export function report(k: Kernel, c: Checker, message: string, where?: string, k
 export function quiescent(k: Kernel): boolean {
   const s = gupState(k);
   const self = k.m.current?.id ?? -1;
-  for (let t = 0; t < s.active.length; t++) if (t !== self && s.active[t] !== undefined) return false;
+  for (let t = 0; t < s.active.length; t++)
+    if (t !== self && s.active[t] !== undefined) return false;
   return true;
 }
 

@@ -25,7 +25,8 @@ function counted(k: Kernel): number {
 export const vmstatBalance: Checker = {
   id: 'gup.vmstat-balance',
   description: 'nr_foll_pin_acquired - nr_foll_pin_released equals the pins held.',
-  kernelRef: 'mm/gup.c: try_grab_folio, gup_put_folio (NR_FOLL_PIN_ACQUIRED / NR_FOLL_PIN_RELEASED)',
+  kernelRef:
+    'mm/gup.c: try_grab_folio, gup_put_folio (NR_FOLL_PIN_ACQUIRED / NR_FOLL_PIN_RELEASED)',
   alwaysOn: true,
   invariant: 6,
   install(k) {
@@ -34,7 +35,14 @@ export const vmstatBalance: Checker = {
       if (gupState(k).addPinUsed) return;
       const have = counted(k) - base;
       const want = heldPins(k);
-      if (have !== want) report(k, vmstatBalance, `acquired - released = ${have}, but ${want} pins are held`, undefined, `${have}/${want}`);
+      if (have !== want)
+        report(
+          k,
+          vmstatBalance,
+          `acquired - released = ${have}, but ${want} pins are held`,
+          undefined,
+          `${have}/${want}`,
+        );
     };
     observe(k, vmstatBalance, {
       callReturned(kk) {

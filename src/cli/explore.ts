@@ -45,7 +45,7 @@ export interface Report {
 }
 
 /** How long 'auto' explores in this thread before it starts a pool. */
-const AUTO_IN_PROCESS_MS = 250;
+const AUTO_IN_PROCESS_MS = 1000;
 
 /** Explore `program` (loaded from `file`) as `s` says. */
 export async function exploreFile(file: string, program: Program, s: Settings): Promise<Report> {

@@ -38,22 +38,28 @@ export interface PoolJob {
   readonly stopped: () => boolean;
 }
 
-/** Run the job's tasks on `threads` worker threads. */
-export async function runOnPool(threads: number, job: PoolJob): Promise<void> {
-  const filename = workerFile();
-  const pool = new Piscina({
-    filename,
-    minThreads: threads,
-    maxThreads: threads,
-    execArgv: execArgv(filename),
-  });
-  const inflight = new Map<number, AbortController>();
-  let failure: unknown = null;
-  try {
+/** Worker threads that run tasks; they load each program once and keep it. */
+export class ExplorePool {
+  private readonly pool: Piscina;
+
+  constructor(readonly threads: number) {
+    const filename = workerFile();
+    this.pool = new Piscina({
+      filename,
+      minThreads: threads,
+      maxThreads: threads,
+      execArgv: execArgv(filename),
+    });
+  }
+
+  /** Run the job's tasks, at most `threads` at a time, in task order. */
+  async run(job: PoolJob): Promise<void> {
+    const inflight = new Map<number, AbortController>();
+    let failure: unknown = null;
     await new Promise<void>((resolve) => {
       const pump = (): void => {
         while (
-          inflight.size < threads &&
+          inflight.size < this.threads &&
           job.queue.length > 0 &&
           !job.stopped() &&
           failure === null
@@ -63,7 +69,7 @@ export async function runOnPool(threads: number, job: PoolJob): Promise<void> {
           if (input === null) continue;
           const ac = new AbortController();
           inflight.set(j, ac);
-          (pool.run(input, { signal: ac.signal }) as Promise<TaskResult>)
+          (this.pool.run(input, { signal: ac.signal }) as Promise<TaskResult>)
             .then((r) => {
               job.done(j, r);
               for (const [k, c] of inflight) if (k > job.failedAt()) c.abort();
@@ -80,8 +86,20 @@ export async function runOnPool(threads: number, job: PoolJob): Promise<void> {
       };
       pump();
     });
+    if (failure !== null) throw failure;
+  }
+
+  destroy(): Promise<void> {
+    return this.pool.destroy();
+  }
+}
+
+/** Run the job's tasks on a new pool of `threads` worker threads. */
+export async function runOnPool(threads: number, job: PoolJob): Promise<void> {
+  const pool = new ExplorePool(threads);
+  try {
+    await pool.run(job);
   } finally {
     await pool.destroy();
   }
-  if (failure !== null) throw failure;
 }

@@ -4,7 +4,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import { runInGupsim, stepThreads } from '../../src/cli/oracle/gupsim.js';
-import { defaultOrder, instanceLabel } from '../../src/cli/repro/index.js';
+import { defaultOrder, expectationMessage, instanceLabel } from '../../src/cli/repro/index.js';
+import { allSteps } from '../../src/cli/repro/refusals.js';
 import type { TraceEvent } from '../../src/sim/trace.js';
 import { spec } from './helpers.js';
 
@@ -68,5 +69,28 @@ describe('the order of whole steps in a gupsim run', () => {
     const labels = g.order.instances.map(instanceLabel);
     expect(labels).toEqual(['a:1', 'a:2', 'b:1', 'b:2', 'b:3', 'b:4', 'a:3', 'a:4', 'a:5']);
     expect(labels).toEqual(computed.instances.map(instanceLabel));
+  });
+});
+
+const MESSAGES = `scenario: messages
+threads:
+  main:
+    steps:
+      - mmap: { as: buf, length: 8KiB, prot: [PROT_READ, PROT_WRITE], flags: [MAP_PRIVATE, MAP_ANONYMOUS] }
+      - memset: { addr: buf+4KiB, length: 4KiB, value: 0x22 }
+      - pin_user_pages_fast: { as: p, start: buf, nr_pages: 2, gup_flags: [FOLL_WRITE, FOLL_LONGTERM] }
+      - expect: { value: p.ret, equals: 2 }
+      - expect: { memory: buf, length: 8KiB, contents: [0, 0x22] }
+      - expect: { pages: p, contents: [0, 0x22] }
+      - unpin_user_pages: { pages: p }
+`;
+
+describe('expectation messages', () => {
+  it("the reproducer's TAP line carries the message gupsim gives a holding expectation", (ctx) => {
+    const s = spec(MESSAGES);
+    const g = runInGupsim(s, MESSAGES);
+    if ('unavailable' in g) return ctx.skip(`gupsim cannot run it: ${g.unavailable}`);
+    const expects = allSteps(s).filter((x) => x.op === 'expect');
+    expect(g.expectations.map((e) => e.message)).toEqual(expects.map(expectationMessage));
   });
 });

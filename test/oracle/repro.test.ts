@@ -154,7 +154,7 @@ ${HEAD}      - memset: { addr: buf, length: 8KiB, value: 0x11 }
     expect(run.end, run.transcript).toBe('passed');
     expect(run.expectations).toEqual([
       { key: 'main:6', ok: true, message: 'v == 0x11' },
-      { key: 'main:7', ok: true, message: 'memory buf (8192 bytes) holds [0x22, 0x11]' },
+      { key: 'main:7', ok: true, message: 'memory buf (8KiB) holds [0x22, 0x11]' },
     ]);
     expect(run.bound['v']).toBe(0x11);
     expect(run.bound['w.ret']).toBe(0);

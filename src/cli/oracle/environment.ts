@@ -108,6 +108,11 @@ export class HostEnvironment {
     return dir;
   }
 
+  /** The swap file this run added, if it added one. */
+  swapFile(): string | undefined {
+    return typeof this.swap === 'string' && this.swap.startsWith('/') ? this.swap : undefined;
+  }
+
   /** Swap enabled (the host's own, or a swap file of the run). */
   ensureSwap(): Skip | undefined {
     if (this.swap !== undefined) return typeof this.swap === 'string' ? undefined : this.swap;

@@ -3,12 +3,13 @@
  * expect.ts) and so the reproducer's TAP line:
  *
  *   { value: p.ret, equals: 1 }                          p.ret == 1
- *   { memory: buf+4KiB, length: 4KiB, contents: 0xff }   memory buf+4KiB (4096 bytes) holds 0xff
- *   { pages: p, contents: [1, 2] }                       pages p holds [0x1, 0x2]
+ *   { memory: buf+4KiB, length: 4KiB, contents: 0xff }   memory buf+4KiB (4KiB) holds 0xff
+ *   { pages: p, contents: [1, 2] }                       pages p hold [0x1, 0x2]
  *
  * (gupsim adds `is false: ...` to one that fails; the reproducer says what it got in a comment.)
  */
 import type { AddressExpr, BindingRef, Contents, Step, ValueExpr } from '../../scenario/index.js';
+import { showSize } from '../../scenario/values/numbers.js';
 
 const KiB = 1024;
 const MiB = 1024 * KiB;
@@ -40,7 +41,7 @@ export function expectationMessage(step: Step): string {
   const contents = showContents(a['contents'] as Contents);
   if (a['memory'] !== undefined) {
     const memory = a['memory'] as AddressExpr;
-    return `memory ${memory.text} (${a['length'] as number} bytes) holds ${contents}`;
+    return `memory ${memory.text} (${showSize(a['length'] as number)}) holds ${contents}`;
   }
-  return `pages ${(a['pages'] as BindingRef).name} holds ${contents}`;
+  return `pages ${(a['pages'] as BindingRef).name} hold ${contents}`;
 }

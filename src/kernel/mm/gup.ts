@@ -375,7 +375,10 @@ export {
   unpin_user_page,
   unpin_user_pages,
 } from './gup_unpin.js';
-export { unpin_user_page_range_dirty_lock, unpin_user_pages_dirty_lock } from './gup_unpin_dirty.js';
+export {
+  unpin_user_page_range_dirty_lock,
+  unpin_user_pages_dirty_lock,
+} from './gup_unpin_dirty.js';
 export {
   __mm_populate,
   fault_in_safe_writeable,

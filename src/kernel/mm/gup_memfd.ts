@@ -5,7 +5,12 @@
  * for FOLL_LONGTERM, folios in ZONE_MOVABLE or CMA are migrated and the range pinned again.
  * Release with unpin_folio(s).
  */
-import { folio_nr_pages, folio_put, memalloc_pin_restore, memalloc_pin_save } from '../../mm/index.js';
+import {
+  folio_nr_pages,
+  folio_put,
+  memalloc_pin_restore,
+  memalloc_pin_save,
+} from '../../mm/index.js';
 import type { Sched } from '../../sim/thread.js';
 import { EAGAIN, EEXIST, EINVAL } from '../include/errno.js';
 import { FOLL_PIN } from '../include/gup_flags.js';

@@ -221,7 +221,8 @@ export function folio_add_pins(k: Kernel, folio: number, pins: number): number {
   const ret = try_grab_folio(k, folio, pins, FOLL_PIN);
   if (ret === 0) {
     const s = gupState(k);
-    for (let i = 0; i < pins; i++) ledger_take(s, k.m.self.id, folio, 1, true, s.active[k.m.self.id]?.taker ?? -1);
+    for (let i = 0; i < pins; i++)
+      ledger_take(s, k.m.self.id, folio, 1, true, s.active[k.m.self.id]?.taker ?? -1);
   }
   return ret;
 }

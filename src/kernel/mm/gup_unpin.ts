@@ -27,19 +27,27 @@ function release_run(
   api: string,
 ): void {
   const s = gupState(k);
-  const tid = k.m.self.id;
+  const pinned = s.pinned;
   let pins = 0;
   let gets = 0;
+  let fast = 0;
   for (let j = i; j < i + nr; j++) {
     const p = pages[j]!;
-    if (s.pinned[p]! > 0) {
-      ledger_drop(s, tid, s.pinned, p);
-      pins++;
+    const held = pinned[p]!;
+    if (held > 0) {
+      pinned[p] = held - 1; // ledger_drop, with the thread's net count settled once below
+      if (held === 1 && s.gotten[p] === 0) s.outstanding--;
+      fast++;
       continue;
     }
-    const held = ledger_release(k, p, true, api);
-    if (held === Held.Expected) pins++;
-    else if (held === Held.Other) gets++;
+    const found = ledger_release(k, p, true, api);
+    if (found === Held.Expected) pins++;
+    else if (found === Held.Other) gets++;
+  }
+  if (fast > 0) {
+    const tid = k.m.self.id;
+    s.net[tid] = (s.net[tid] ?? 0) - fast;
+    pins += fast;
   }
   if (pins > 0) gup_put_folio(k, folio, pins, FOLL_PIN);
   if (gets > 0) gup_put_folio(k, folio, gets, FOLL_GET);

@@ -42,7 +42,14 @@ interface GupArgs {
 }
 
 /** How a step calls its entry point: with the mm, the start address, the pages, the cell. */
-type Call = (ctx: ExecContext, mm: mm_struct, start: number, a: GupArgs, pages: Int32Array, locked: LockedCell | null) => Sched<number>;
+type Call = (
+  ctx: ExecContext,
+  mm: mm_struct,
+  start: number,
+  a: GupArgs,
+  pages: Int32Array,
+  locked: LockedCell | null,
+) => Sched<number>;
 
 interface EntryPoint {
   readonly op: OperationDescriptor;
@@ -88,10 +95,17 @@ function* runEntry(ctx: ExecContext, e: EntryPoint, a: GupArgs): Sched<StepOutco
   s.where = null;
   const pfns = ret > 0 ? Array.from(pages.subarray(0, ret)) : [];
   const binding: PagesBinding = { pfns, kind: e.kind, tgid: ctx.process.tgid, where };
-  return locked === null ? { primary: binding, ret } : { primary: binding, ret, fields: { locked: locked.value } };
+  return locked === null
+    ? { primary: binding, ret }
+    : { primary: binding, ret, fields: { locked: locked.value } };
 }
 
-function entry(op: OperationDescriptor, call: Call, needsLock: boolean, remote = false): ExecutorEntry {
+function entry(
+  op: OperationDescriptor,
+  call: Call,
+  needsLock: boolean,
+  remote = false,
+): ExecutorEntry {
   const kind = op.name.startsWith('pin_') ? 'pin' : 'get';
   const e: EntryPoint = { op, call, needsLock, remote, kind };
   return defineExecutor(op, (ctx, args) => runEntry(ctx, e, args as unknown as GupArgs));
@@ -100,20 +114,59 @@ function entry(op: OperationDescriptor, call: Call, needsLock: boolean, remote =
 const flags = (a: GupArgs): number => a.gup_flags.value;
 
 const entries: readonly ExecutorEntry[] = [
-  entry(ops.get_user_pages, (c, _mm, s, a, p) => gup.get_user_pages(c.k, s, a.nr_pages, flags(a), p), true),
-  entry(ops.get_user_pages_fast, (c, _mm, s, a, p) => gup.get_user_pages_fast(c.k, s, a.nr_pages, flags(a), p), false),
-  entry(ops.get_user_pages_fast_only, (c, _mm, s, a, p) => gup.get_user_pages_fast_only(c.k, s, a.nr_pages, flags(a), p), false),
-  entry(ops.get_user_pages_unlocked, (c, _mm, s, a, p) => gup.get_user_pages_unlocked(c.k, s, a.nr_pages, p, flags(a)), false),
-  entry(ops.get_user_pages_remote, (c, mm, s, a, p, l) => gup.get_user_pages_remote(c.k, mm, s, a.nr_pages, flags(a), p, l), true, true),
-  entry(ops.pin_user_pages, (c, _mm, s, a, p) => gup.pin_user_pages(c.k, s, a.nr_pages, flags(a), p), true),
-  entry(ops.pin_user_pages_fast, (c, _mm, s, a, p) => gup.pin_user_pages_fast(c.k, s, a.nr_pages, flags(a), p), false),
-  entry(ops.pin_user_pages_unlocked, (c, _mm, s, a, p) => gup.pin_user_pages_unlocked(c.k, s, a.nr_pages, p, flags(a)), false),
-  entry(ops.pin_user_pages_remote, (c, mm, s, a, p, l) => gup.pin_user_pages_remote(c.k, mm, s, a.nr_pages, flags(a), p, l), true, true),
+  entry(
+    ops.get_user_pages,
+    (c, _mm, s, a, p) => gup.get_user_pages(c.k, s, a.nr_pages, flags(a), p),
+    true,
+  ),
+  entry(
+    ops.get_user_pages_fast,
+    (c, _mm, s, a, p) => gup.get_user_pages_fast(c.k, s, a.nr_pages, flags(a), p),
+    false,
+  ),
+  entry(
+    ops.get_user_pages_fast_only,
+    (c, _mm, s, a, p) => gup.get_user_pages_fast_only(c.k, s, a.nr_pages, flags(a), p),
+    false,
+  ),
+  entry(
+    ops.get_user_pages_unlocked,
+    (c, _mm, s, a, p) => gup.get_user_pages_unlocked(c.k, s, a.nr_pages, p, flags(a)),
+    false,
+  ),
+  entry(
+    ops.get_user_pages_remote,
+    (c, mm, s, a, p, l) => gup.get_user_pages_remote(c.k, mm, s, a.nr_pages, flags(a), p, l),
+    true,
+    true,
+  ),
+  entry(
+    ops.pin_user_pages,
+    (c, _mm, s, a, p) => gup.pin_user_pages(c.k, s, a.nr_pages, flags(a), p),
+    true,
+  ),
+  entry(
+    ops.pin_user_pages_fast,
+    (c, _mm, s, a, p) => gup.pin_user_pages_fast(c.k, s, a.nr_pages, flags(a), p),
+    false,
+  ),
+  entry(
+    ops.pin_user_pages_unlocked,
+    (c, _mm, s, a, p) => gup.pin_user_pages_unlocked(c.k, s, a.nr_pages, p, flags(a)),
+    false,
+  ),
+  entry(
+    ops.pin_user_pages_remote,
+    (c, mm, s, a, p, l) => gup.pin_user_pages_remote(c.k, mm, s, a.nr_pages, flags(a), p, l),
+    true,
+    true,
+  ),
 ];
 
 function pagesOf(ctx: ExecContext, ref: Parameters<ExecContext['lookup']>[0]): PagesBinding {
   const p = ctx.lookup(ref) as PagesBinding | undefined;
-  if (p === undefined || !Array.isArray(p.pfns)) ctx.inputError(`'${ref.name}' is not a pages array bound by a GUP step`);
+  if (p === undefined || !Array.isArray(p.pfns))
+    ctx.inputError(`'${ref.name}' is not a pages array bound by a GUP step`);
   return p;
 }
 
@@ -127,7 +180,8 @@ function arrayOf(p: PagesBinding, n: number): Int32Array {
 /** The entries a per-page release acts on: `index` alone, or each page in turn. */
 function indices(ctx: ExecContext, p: PagesBinding, index: number | undefined): number[] {
   if (index === undefined) return p.pfns.map((_, i) => i);
-  if (index < 0 || index >= p.pfns.length) ctx.inputError(`index ${index} is outside the ${p.pfns.length} pages obtained`);
+  if (index < 0 || index >= p.pfns.length)
+    ctx.inputError(`index ${index} is outside the ${p.pfns.length} pages obtained`);
   return [index];
 }
 

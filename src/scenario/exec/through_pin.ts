@@ -13,11 +13,17 @@ import { Access } from '../../sim/footprint.js';
 import type { Sched } from '../../sim/thread.js';
 import { dma_read, dma_write, kernel_read, kernel_write } from '../ops/through_pin.js';
 import type { OperationDescriptor } from '../operation.js';
-import { defineExecutor, type ExecContext, type ExecutorEntry, type PagesBinding } from './types.js';
+import {
+  defineExecutor,
+  type ExecContext,
+  type ExecutorEntry,
+  type PagesBinding,
+} from './types.js';
 
 function pagesOf(ctx: ExecContext, ref: Parameters<ExecContext['lookup']>[0]): PagesBinding {
   const p = ctx.lookup(ref) as PagesBinding | undefined;
-  if (p === undefined || !Array.isArray(p.pfns)) ctx.inputError(`'${ref.name}' is not a pages array bound by a GUP step`);
+  if (p === undefined || !Array.isArray(p.pfns))
+    ctx.inputError(`'${ref.name}' is not a pages array bound by a GUP step`);
   return p;
 }
 

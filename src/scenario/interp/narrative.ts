@@ -37,6 +37,8 @@ export interface NarrativeInput {
 const HEX_KEYS = new Set(['addr', 'start', 'address', 'end', 'pfn', 'page', 'folio', 'head']);
 const ERRNO_KEYS = new Set(['errno', 'ret', 'err', 'error']);
 const WHY_KEYS = ['rule', 'why', 'reason'];
+/** Kinds told elsewhere (switches, results) or never worth a line. */
+const NEVER = new Set(['sched.switch', 'scenario.done', 'sched.start', 'sched.exit']);
 /** Kinds that are bookkeeping, not decisions (shown with `verbose`). */
 const QUIET = new Set([
   'sched.start',
@@ -107,8 +109,15 @@ class Teller {
   private readonly headings = new Map<number, string>();
   /** The kind of each thread's previous event (a block right after a contention says nothing new). */
   private readonly previous = new Map<number, string>();
+  /** Has any thread done something yet (machine events before that come before the threads)? */
+  private running = false;
+  /** Show bookkeeping events too: asked for, or a program without scenario steps to tell. */
+  private readonly verbose: boolean;
 
-  constructor(private readonly input: NarrativeInput) {}
+  constructor(private readonly input: NarrativeInput) {
+    const steps = input.result.trace.some((e) => e.kind === 'scenario.step');
+    this.verbose = input.verbose === true || !steps;
+  }
 
   who(e: TraceEvent): string {
     return e.thread < 0 ? 'the machine' : (this.input.threadNames[e.thread] ?? `t${e.thread}`);
@@ -121,11 +130,12 @@ class Teller {
   event(e: TraceEvent, next: TraceEvent | undefined): void {
     const before = this.previous.get(e.thread);
     this.previous.set(e.thread, e.kind);
+    if (e.thread >= 0 && e.kind !== 'sched.start') this.running = true;
     const a = e.args as unknown as Args;
     if (e.kind === 'scenario.step') return this.stepStart(e, a);
     if (e.kind === 'scenario.done') return this.stepDone(e, a);
     if (e.kind === 'sched.switch') return this.switched(e, a);
-    if (QUIET.has(e.kind) && this.input.verbose !== true) return;
+    if (QUIET.has(e.kind) && (!this.verbose || NEVER.has(e.kind))) return;
     if (e.kind === 'sched.block' && (before === 'lock.contend' || next?.thread === e.thread)) {
       return; // said already, or it did not wait at all (the event had happened)
     }
@@ -181,10 +191,7 @@ class Teller {
     if (e.thread === this.shown) return;
     const h = this.headings.get(e.thread);
     if (e.thread < 0)
-      this.add(
-        'step',
-        this.headings.size === 0 ? 'before the threads start:' : 'at the end of the run:',
-      );
+      this.add('step', this.running ? 'at the end of the run:' : 'before the threads start:');
     else this.add('step', h === undefined ? `${this.who(e)}:` : `${h} (continued):`);
     this.shown = e.thread;
   }

@@ -81,14 +81,22 @@ describe('is_valid_gup_args', () => {
   });
 
   it('refuses FOLL_LONGTERM with FOLL_PCI_P2PDMA', () => {
-    const r = call((w, p) => gup.pin_user_pages_fast(w.k, BASE, 1, FOLL_LONGTERM | FOLL_PCI_P2PDMA, p));
+    const r = call((w, p) =>
+      gup.pin_user_pages_fast(w.k, BASE, 1, FOLL_LONGTERM | FOLL_PCI_P2PDMA, p),
+    );
     expect(r).toMatchObject({ ret: -EINVAL, ids: ['gup.warn.longterm-p2pdma'] });
   });
 
   it('refuses *locked != 1 on entry: get_user_pages_remote -EINVAL, pin_user_pages_remote 0', () => {
-    const get = call((w, p) => gup.get_user_pages_remote(w.k, w.mm, BASE, 1, 0, p, { value: 0 }), true);
+    const get = call(
+      (w, p) => gup.get_user_pages_remote(w.k, w.mm, BASE, 1, 0, p, { value: 0 }),
+      true,
+    );
     expect(get).toMatchObject({ ret: -EINVAL, ids: ['gup.warn.locked-not-1'] });
-    const pin = call((w, p) => gup.pin_user_pages_remote(w.k, w.mm, BASE, 1, 0, p, { value: 2 }), true);
+    const pin = call(
+      (w, p) => gup.pin_user_pages_remote(w.k, w.mm, BASE, 1, 0, p, { value: 2 }),
+      true,
+    );
     expect(pin).toMatchObject({ ret: 0, ids: ['gup.warn.locked-not-1'] });
   });
 
@@ -104,12 +112,21 @@ describe('is_valid_gup_args', () => {
   });
 
   it('nr_pages == 0 returns 0 at once, on every entry point', () => {
-    expect(call((w, p) => gup.pin_user_pages(w.k, BASE, 0, 0, p), true)).toMatchObject({ ret: 0, ids: [] });
-    expect(call((w, p) => gup.pin_user_pages_fast(w.k, BASE, 0, 0, p))).toMatchObject({ ret: 0, ids: [] });
-    expect(call((w, p) => gup.get_user_pages_unlocked(w.k, BASE, 0, p, 0))).toMatchObject({ ret: 0, ids: [] });
+    expect(call((w, p) => gup.pin_user_pages(w.k, BASE, 0, 0, p), true)).toMatchObject({
+      ret: 0,
+      ids: [],
+    });
+    expect(call((w, p) => gup.pin_user_pages_fast(w.k, BASE, 0, 0, p))).toMatchObject({
+      ret: 0,
+      ids: [],
+    });
+    expect(call((w, p) => gup.get_user_pages_unlocked(w.k, BASE, 0, p, 0))).toMatchObject({
+      ret: 0,
+      ids: [],
+    });
   });
 
-  it("a negative int nr_pages on the fast path wraps: -EOVERFLOW (or -EFAULT past TASK_SIZE_MAX)", () => {
+  it('a negative int nr_pages on the fast path wraps: -EOVERFLOW (or -EFAULT past TASK_SIZE_MAX)', () => {
     expect(call((w, p) => gup.get_user_pages_fast(w.k, BASE, -1, 0, p)).ret).toBe(-EOVERFLOW);
     expect(call((w, p) => gup.get_user_pages_fast(w.k, 0, -1, 0, p)).ret).toBe(-EFAULT);
   });

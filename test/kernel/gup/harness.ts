@@ -71,7 +71,8 @@ export function* touch(w: World, start: number, len: number, write = true): Sche
   for (let a = start; a < start + len; a += PAGE) {
     const vma = find_vma(w.mm, a)!;
     const ret = yield* handle_mm_fault(vma, a, (write ? FAULT_FLAG_WRITE : 0) | FAULT_FLAG_USER);
-    if (ret !== 0) throw new Error(`touch: fault at 0x${a.toString(16)} returned 0x${ret.toString(16)}`);
+    if (ret !== 0)
+      throw new Error(`touch: fault at 0x${a.toString(16)} returned 0x${ret.toString(16)}`);
   }
   yield* mmap_read_unlock(w.mm);
 }

@@ -62,10 +62,18 @@ describe('pin accounting', () => {
       expect(yield* gup.pin_user_pages(w.k, BASE + 4 * PAGE, 16, FOLL_WRITE, pages)).toBe(16);
       yield* mmap_read_unlock(w.mm);
       const head = pages[0]! - 4;
-      seen.push(folio_large_field_get(w.k.mem, head, F_PINCOUNT), folio_ref_count(w.k.mem, head), ...stat(w));
+      seen.push(
+        folio_large_field_get(w.k.mem, head, F_PINCOUNT),
+        folio_ref_count(w.k.mem, head),
+        ...stat(w),
+      );
       expect([...pages]).toEqual(Array.from({ length: 16 }, (_, i) => head + 4 + i));
       gup.unpin_user_pages(w.k, pages, 16);
-      seen.push(folio_large_field_get(w.k.mem, head, F_PINCOUNT), folio_ref_count(w.k.mem, head), ...stat(w));
+      seen.push(
+        folio_large_field_get(w.k.mem, head, F_PINCOUNT),
+        folio_ref_count(w.k.mem, head),
+        ...stat(w),
+      );
     });
     expect(ids(r)).toEqual([]);
     expect(seen).toEqual([16, 1 + 16, 16, 0, 0, 1, 16, 16]);

@@ -33,7 +33,9 @@ describe('the locked contract', () => {
     );
     expect(r.verdict.reasons).toEqual([]);
     expect(kinds(r)).toContain('gup.retry');
-    const faults = r.result.trace.filter((e) => e.kind === 'gup.fault').map((e) => (e.args as { fault_flags: string }).fault_flags);
+    const faults = r.result.trace
+      .filter((e) => e.kind === 'gup.fault')
+      .map((e) => (e.args as { fault_flags: string }).fault_flags);
     expect(faults.some((f) => f.includes('FAULT_FLAG_TRIED'))).toBe(true);
   });
 
@@ -82,7 +84,9 @@ describe('the locked contract', () => {
     );
     expect(r.verdict.reasons).toEqual([]);
     expect(kinds(r)).not.toContain('gup.retry');
-    const faults = r.result.trace.filter((e) => e.kind === 'gup.fault').map((e) => (e.args as { fault_flags: string }).fault_flags);
+    const faults = r.result.trace
+      .filter((e) => e.kind === 'gup.fault')
+      .map((e) => (e.args as { fault_flags: string }).fault_flags);
     expect(faults.every((f) => f.includes('FAULT_FLAG_RETRY_NOWAIT'))).toBe(true);
   });
 

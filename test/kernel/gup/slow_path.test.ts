@@ -39,7 +39,20 @@ import {
   vm_get_page_prot,
 } from '../../../src/mm/index.js';
 import type { Sched } from '../../../src/sim/thread.js';
-import { BASE, PAGE, RO, RW, anonVma, boot, ids, mapped, pteAt, run, touch, type World } from './harness.js';
+import {
+  BASE,
+  PAGE,
+  RO,
+  RW,
+  anonVma,
+  boot,
+  ids,
+  mapped,
+  pteAt,
+  run,
+  touch,
+  type World,
+} from './harness.js';
 
 /** A VMA with a stand-in file (no faults will reach it: check_vma_flags decides first). */
 function fileVma(w: World, start: number, len: number, flags: number, facts: object = {}) {
@@ -182,7 +195,9 @@ describe('__get_user_pages', () => {
   it('FOLL_SPLIT_PMD splits a PMD-mapped THP before returning its page', () => {
     const w = boot();
     anonVma(w, BASE, 512 * PAGE, RW | VM_HUGEPAGE);
-    const out = pinCall(w, BASE + 3 * PAGE, 2, FOLL_WRITE | FOLL_SPLIT_PMD, () => touch(w, BASE, PAGE));
+    const out = pinCall(w, BASE + 3 * PAGE, 2, FOLL_WRITE | FOLL_SPLIT_PMD, () =>
+      touch(w, BASE, PAGE),
+    );
     expect(out.ret).toBe(2);
     expect(pteAt(w, BASE + 3 * PAGE)).not.toBe(0); // PTE-mapped now
     expect(out.ids).toEqual([]);
