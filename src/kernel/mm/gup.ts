@@ -228,6 +228,25 @@ export function* get_user_pages_fast_only(
   return end(k, c, ret, f, null);
 }
 
+/** The shared body of get_user_pages_fast and pin_user_pages_fast (they differ in FOLL_GET/PIN). */
+function* fastEntry(
+  k: Kernel,
+  name: 'get_user_pages_fast' | 'pin_user_pages_fast',
+  to_set: number,
+  start: number,
+  nr_pages: number,
+  gup_flags: number,
+  pages: PagesArray | null,
+  off: number,
+): Sched<number> {
+  const mm = current_mm(k, name);
+  const c = begin(k, name, mm, start, nr_pages, gup_flags, pages, null, off);
+  const f = { value: gup_flags };
+  if (!is_valid_gup_args(k, pages, null, f, to_set)) return end(k, c, -EINVAL, null, null);
+  const ret = yield* gup_fast_fallback(k, start, nr_pages, f.value, pages!, off);
+  return end(k, c, ret, f, null);
+}
+
 /**
  * mm/gup.c: get_user_pages_fast(start, nr_pages, gup_flags, pages): lockless first, then the
  * slow path for the rest (GUP takes mmap_lock). `pages` is mandatory.
@@ -241,12 +260,16 @@ export function* get_user_pages_fast(
   pages: PagesArray | null,
   off = 0,
 ): Sched<number> {
-  const mm = current_mm(k, 'get_user_pages_fast');
-  const c = begin(k, 'get_user_pages_fast', mm, start, nr_pages, gup_flags, pages, null, off);
-  const f = { value: gup_flags };
-  if (!is_valid_gup_args(k, pages, null, f, FOLL_GET)) return end(k, c, -EINVAL, null, null);
-  const ret = yield* gup_fast_fallback(k, start, nr_pages, f.value, pages!, off);
-  return end(k, c, ret, f, null);
+  return yield* fastEntry(
+    k,
+    'get_user_pages_fast',
+    FOLL_GET,
+    start,
+    nr_pages,
+    gup_flags,
+    pages,
+    off,
+  );
 }
 
 /**
@@ -262,12 +285,16 @@ export function* pin_user_pages_fast(
   pages: PagesArray | null,
   off = 0,
 ): Sched<number> {
-  const mm = current_mm(k, 'pin_user_pages_fast');
-  const c = begin(k, 'pin_user_pages_fast', mm, start, nr_pages, gup_flags, pages, null, off);
-  const f = { value: gup_flags };
-  if (!is_valid_gup_args(k, pages, null, f, FOLL_PIN)) return end(k, c, -EINVAL, null, null);
-  const ret = yield* gup_fast_fallback(k, start, nr_pages, f.value, pages!, off);
-  return end(k, c, ret, f, null);
+  return yield* fastEntry(
+    k,
+    'pin_user_pages_fast',
+    FOLL_PIN,
+    start,
+    nr_pages,
+    gup_flags,
+    pages,
+    off,
+  );
 }
 
 /**
