@@ -40,7 +40,9 @@ function refProblem(k: Kernel, info: GupCallInfo): string | null {
 }
 
 function addressProblem(k: Kernel, info: GupCallInfo): string | null {
-  if (k.m.threads.some((t) => t !== k.m.current && !t.done)) return null;
+  // Only when nothing else ran during the call: once GUP drops mmap_lock (always, before an
+  // _unlocked call returns) another thread may remap the range and finish.
+  if (!info.aloneAtEntry) return null;
   const pages = returned(info, info.ret);
   const start = info.start - (info.start % 4096);
   for (let i = 0; i < pages.length; i++) {

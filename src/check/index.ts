@@ -9,6 +9,7 @@ import type { CheckerInfo } from '../sim/violation.js';
 import { accessUnpinned } from './access_unpinned.js';
 import { callLock } from './call_lock.js';
 import { callReturn } from './call_return.js';
+import { consumerLongtermMovable } from './consumer_longterm.js';
 import { doubleRelease } from './double_release.js';
 import { fastFallback } from './fast_fallback.js';
 import { fastForkOverlap } from './fast_fork_overlap.js';
@@ -18,6 +19,8 @@ import { forkPinnedShared } from './fork_pinned.js';
 import { fsWarnCheckers } from './fs_warn.js';
 import { gupWarnCheckers } from './gup_warn.js';
 import { hasPinned } from './has_pinned.js';
+import { iovIterCheckers } from './iov_iter.js';
+import { kvmStaleSpte } from './kvm_stale_spte.js';
 import { longtermAllOrNothing } from './longterm_all_or_nothing.js';
 import { longtermDirtyTracking } from './longterm_dirty_tracking.js';
 import { longtermLivelock } from './longterm_livelock.js';
@@ -36,6 +39,7 @@ import { releaseMismatch } from './release_mismatch.js';
 import type { Checker } from './types.js';
 import { vmstatBalance } from './vmstat_balance.js';
 import { writableNonExclusive } from './writable_non_exclusive.js';
+import { xenDmOpUnpinned } from './xen_dm_op_unpinned.js';
 import { zeroPagePin } from './zero_page.js';
 
 export type { Checker } from './types.js';
@@ -69,9 +73,13 @@ export const CHECKERS: readonly Checker[] = [
   fastReturns,
   fastFallback,
   accessUnpinned,
+  kvmStaleSpte,
   ...gupWarnCheckers,
   pinWriteAfterClean,
   ...fsWarnCheckers,
+  ...iovIterCheckers,
+  consumerLongtermMovable,
+  xenDmOpUnpinned,
 ];
 
 /** The checker with this id, if any. */

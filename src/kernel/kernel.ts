@@ -64,11 +64,16 @@ export class Kernel {
   }
 
   /** Start a user thread of `p` running `body`. */
-  spawnUser(p: Process, name: string, body: () => Sched<unknown>): task_struct {
+  spawnUser(
+    p: Process,
+    name: string,
+    body: () => Sched<unknown>,
+    opts: { readonly privateStart?: boolean } = {},
+  ): task_struct {
     const pid = p.tasks.length === 0 ? p.tgid : this.nextPid++;
     const task = new task_struct(pid, p.tgid, name, p.mm);
     p.tasks.push(task);
-    return this.attach(task, name, body, { kind: 'user', group: p.tgid });
+    return this.attach(task, name, body, { kind: 'user', group: p.tgid, ...opts });
   }
 
   /** kernel/kthread.c: kthread_run(): a kernel thread (no mm). */

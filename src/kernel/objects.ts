@@ -28,6 +28,17 @@ export function mmObj(mmId: number): ObjId {
   return objId(MM_SPACE, mmId);
 }
 
+const MM_FLAGS_SPACE = objectSpace('mm-flags');
+
+/**
+ * An mm's MMF_* flags where they are read or written without mmap_lock (MMF_HAS_PINNED: set by
+ * GUP-fast, read by fork's copy): apart from the VMA tree, so that setting a flag does not
+ * conflict with every step that only looks up the mm.
+ */
+export function mmFlagsObj(mmId: number): ObjId {
+  return objId(MM_FLAGS_SPACE, mmId);
+}
+
 const INODE_SPACE = objectSpace('inode');
 const MAPPING_SPACE = objectSpace('mapping');
 const BDEV_SPACE = objectSpace('bdev');
@@ -45,4 +56,11 @@ export function mappingObj(id: number): ObjId {
 /** The blocks stored on a simulated disk: the device id. */
 export function bdevObj(dev: number): ObjId {
   return objId(BDEV_SPACE, dev);
+}
+
+const SWAP_SPACE = objectSpace('swap');
+
+/** A swap slot's count, its swap-cache entry and its stored data: the slot's offset. */
+export function swapObj(offset: number): ObjId {
+  return objId(SWAP_SPACE, offset);
 }

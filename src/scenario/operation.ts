@@ -17,6 +17,7 @@ export type OperationGroup =
   | 'through a pin'
   | 'consumers'
   | 'mm events'
+  | 'userfaultfd'
   | 'locks'
   | 'sync';
 

@@ -5,7 +5,10 @@
  */
 import { defaultThread, DefaultChooser, ScheduleMismatchError, type Chooser } from './chooser.js';
 import { findDeadlock } from './deadlock.js';
-import { Access, EVERYTHING, type ObjId } from './footprint.js';
+import { Access, EVERYTHING, objId, objectSpace, type ObjId } from './footprint.js';
+
+/** Object space of thread starts declared private (SpawnOptions.privateStart). */
+const THREAD_START = objectSpace('thread-start');
 import { Lockdep } from './locking/lockdep.js';
 import { encodeSchedule } from './schedule.js';
 import { Thread, type Point, type Sched, type ThreadKind, type Waitable } from './thread.js';
@@ -27,6 +30,12 @@ export interface SpawnOptions {
   readonly kind?: ThreadKind;
   /** Process (thread group) id, or -1 for none. */
   readonly group?: number;
+  /**
+   * True when the body touches nothing shared before its first `yield` (it only computes its
+   * first point): the start step then depends on nothing but the thread itself, so the explorer
+   * need not try it at every position. Default false: the start may touch anything.
+   */
+  readonly privateStart?: boolean;
 }
 
 export type RunStatus = 'done' | 'deadlock' | 'livelock' | 'bug';
@@ -120,9 +129,10 @@ export class Machine {
   /** Create a thread. Its first step is its start; it may be created by a running thread. */
   spawn(name: string, body: () => Sched<unknown>, opts: SpawnOptions = {}): Thread {
     const t = new Thread(this.threads.length, name, opts.kind ?? 'user', opts.group ?? -1, body);
-    // Starting touches nothing shared: the first step's real footprint is declared by its code
-    // at its first point; until then the start is independent of everything but itself.
-    t.fpObj[0] = EVERYTHING;
+    // The start runs the body up to its first point. Unless the body promises that this touches
+    // nothing shared (privateStart), it may touch anything.
+    t.fpObj[0] = opts.privateStart === true ? objId(THREAD_START, t.id) : EVERYTHING;
+    t.fpAcc[0] = Access.Write;
     this.threads.push(t);
     if (this.enabled.length < this.threads.length) {
       this.enabled = new Int32Array(this.threads.length * 2);

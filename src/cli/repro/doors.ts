@@ -190,6 +190,186 @@ export const DOORS: Readonly<Record<string, Door>> = {
     why: 'fs/proc/base.c: mem_rw -> access_remote_vm (FOLL_FORCE)',
     maps: 'yes',
   },
+  proc_mem_read: {
+    door: 'pread(2) from /proc/PID/mem',
+    why: 'fs/proc/base.c: mem_rw -> access_remote_vm (FOLL_FORCE)',
+    maps: 'yes',
+  },
+  io_uring_read_fixed: {
+    door: 'IORING_OP_READ_FIXED, waited for',
+    why: 'io_uring/rw.c: io_read into the registered (pinned) buffer: the file data is copied through kmap (copy_page_to_iter on a bvec)',
+    maps: 'yes',
+  },
+  process_vm_readv: {
+    door: 'process_vm_readv(2)',
+    why: 'mm/process_vm_access.c: process_vm_rw_core -> pin_user_pages_remote',
+    maps: 'yes',
+  },
+  iov_iter_extract_pages: {
+    door: 'none',
+    why: 'a kernel-internal call on an iterator a driver builds; its user-space doors (O_DIRECT pread/pwrite, vmsplice) are their own steps',
+    maps: 'never',
+  },
+  iov_iter_get_pages2: {
+    door: 'none',
+    why: 'a kernel-internal call on an iterator a driver builds; vmsplice (its own step) is the door that keeps the references',
+    maps: 'never',
+  },
+  copy_to_iter: {
+    door: 'none',
+    why: 'a kernel-internal copy into an iterator a driver builds (and its direction); no system call lets user space choose the iterator',
+    maps: 'never',
+  },
+  copy_from_iter: {
+    door: 'none',
+    why: 'a kernel-internal copy out of an iterator a driver builds (and its direction); no system call lets user space choose the iterator',
+    maps: 'never',
+  },
+  block_bio_queue: {
+    door: 'none',
+    why: 'waiting until a bio is queued is a point inside a system call; the host runs whole steps',
+    maps: 'never',
+  },
+  vfio_iommu_type1_map_dma: {
+    door: 'none',
+    why: 'VFIO_IOMMU_MAP_DMA needs a VFIO container with a device bound to vfio-pci and an IOMMU',
+    maps: 'never',
+  },
+  vfio_iommu_type1_unmap_dma: {
+    door: 'none',
+    why: 'VFIO_IOMMU_UNMAP_DMA needs a VFIO container with a device bound to vfio-pci and an IOMMU',
+    maps: 'never',
+  },
+  vfio_pin_pages: {
+    door: 'none',
+    why: 'called by an emulated-IOMMU (mdev) device driver; no such device on the host',
+    maps: 'never',
+  },
+  ib_umem_get: {
+    door: 'none',
+    why: 'ibv_reg_mr needs an RDMA device (rxe/siw would add a software device to the whole host)',
+    maps: 'never',
+  },
+  ib_umem_release: {
+    door: 'none',
+    why: 'ibv_dereg_mr needs an RDMA device (rxe/siw would add a software device to the whole host)',
+    maps: 'never',
+  },
+  privcmd_ioctl_dm_op: {
+    door: 'none',
+    why: 'Xen privcmd needs a Xen hypervisor (dom0); the host runs on bare metal or another hypervisor',
+    maps: 'never',
+  },
+  blkif_queue_request: {
+    door: 'none',
+    why: 'xen-blkfront needs a Xen hypervisor and a backend domain',
+    maps: 'never',
+  },
+  blkif_interrupt: {
+    door: 'none',
+    why: 'xen-blkfront needs a Xen hypervisor and a backend domain',
+    maps: 'never',
+  },
+  make_response: {
+    door: 'none',
+    why: 'xen-blkback needs a Xen hypervisor and a frontend domain',
+    maps: 'never',
+  },
+  gnttab_map_refs: {
+    door: 'none',
+    why: 'gntdev grant mappings need a Xen hypervisor and another domain',
+    maps: 'never',
+  },
+  gnttab_unmap_refs: {
+    door: 'none',
+    why: 'gntdev grant mappings need a Xen hypervisor and another domain',
+    maps: 'never',
+  },
+  do_blockdev_direct_IO: {
+    door: 'none',
+    why: 'the modelled path reads into a gntdev mapping on x86 PV Xen (2012), which needs a Xen hypervisor',
+    maps: 'never',
+  },
+  kvm_create_vm: {
+    door: 'none',
+    why: 'the KVM steps run a guest store or load at a chosen point inside the secondary-MMU fault; a reproducer would need a guest program and cannot stop a vCPU at a step boundary, so the KVM steps are refused together',
+    maps: 'never',
+  },
+  kvm_set_user_memory_region: {
+    door: 'none',
+    why: 'refused with the other KVM steps: without kvm_guest_* there is nothing a memory slot changes that the host program could observe',
+    maps: 'never',
+  },
+  kvm_guest_write: {
+    door: 'none',
+    why: "a guest store through the EPT needs a vCPU running guest code (KVM_RUN); the model's access-and-return has no exact counterpart",
+    maps: 'never',
+  },
+  kvm_guest_read: {
+    door: 'none',
+    why: "a guest load through the EPT needs a vCPU running guest code (KVM_RUN); the model's access-and-return has no exact counterpart",
+    maps: 'never',
+  },
+  kvm_vcpu_map: {
+    door: 'none',
+    why: 'kvm_vcpu_map is called by KVM itself (nested VMX/SVM state pages); no ioctl maps a chosen gpa and keeps it',
+    maps: 'never',
+  },
+  kvm_vcpu_unmap: {
+    door: 'none',
+    why: 'kvm_vcpu_map is called by KVM itself (nested VMX/SVM state pages); no ioctl maps a chosen gpa and keeps it',
+    maps: 'never',
+  },
+  userfaultfd: {
+    door: 'userfaultfd(2) through syscall(2), then ioctl(UFFDIO_API) with the features',
+    why: 'fs/userfaultfd.c: new_userfaultfd, userfaultfd_api: the system call itself (root: vm.unprivileged_userfaultfd does not apply)',
+    maps: 'yes',
+  },
+  UFFDIO_REGISTER: {
+    door: 'ioctl(UFFDIO_REGISTER)',
+    why: "fs/userfaultfd.c: userfaultfd_register, the system call itself; NAME.ioctls is the host's mask (it has UFFDIO_MOVE and UFFDIO_POISON, which the model leaves out)",
+    maps: 'yes',
+  },
+  UFFDIO_UNREGISTER: {
+    door: 'ioctl(UFFDIO_UNREGISTER)',
+    why: 'fs/userfaultfd.c: userfaultfd_unregister, the system call itself',
+    maps: 'yes',
+  },
+  UFFDIO_COPY: {
+    door: 'ioctl(UFFDIO_COPY) from a scratch buffer holding value',
+    why: 'fs/userfaultfd.c: userfaultfd_copy -> mfill_atomic_copy, the system call itself',
+    maps: 'yes',
+  },
+  UFFDIO_ZEROPAGE: {
+    door: 'ioctl(UFFDIO_ZEROPAGE)',
+    why: 'fs/userfaultfd.c: userfaultfd_zeropage -> mfill_atomic_zeropage, the system call itself',
+    maps: 'yes',
+  },
+  UFFDIO_CONTINUE: {
+    door: 'ioctl(UFFDIO_CONTINUE)',
+    why: 'fs/userfaultfd.c: userfaultfd_continue -> mfill_atomic_continue, the system call itself',
+    maps: 'yes',
+  },
+  UFFDIO_WRITEPROTECT: {
+    door: 'ioctl(UFFDIO_WRITEPROTECT)',
+    why: 'fs/userfaultfd.c: userfaultfd_writeprotect -> mwriteprotect_range, the system call itself',
+    maps: 'yes',
+  },
+  UFFDIO_WAKE: {
+    door: 'ioctl(UFFDIO_WAKE)',
+    why: 'fs/userfaultfd.c: userfaultfd_wake, the system call itself',
+    maps: 'yes',
+  },
+  uffd_read: {
+    door: "read(2) of one struct uffd_msg from the uffd (O_NONBLOCK set around it for nonblock); a blocking read may start while another thread's step waits in handle_userfault",
+    why: "fs/userfaultfd.c: userfaultfd_read -> userfaultfd_ctx_read; it returns only once the fault is queued, which holds the host to the model's order",
+    maps: 'yes',
+  },
+  uffd_close: {
+    door: 'close(2) of the uffd',
+    why: 'fs/userfaultfd.c: userfaultfd_release (the last reference: the program holds no other)',
+    maps: 'yes',
+  },
   migrate_pages: {
     door: 'move_pages(2) of every page of the range to another NUMA node',
     why: 'mm/migrate.c: do_pages_move -> migrate_pages; a host with one node cannot migrate (the program skips and says so)',

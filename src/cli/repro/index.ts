@@ -47,7 +47,7 @@ export function generateRepro(spec: ScenarioSpec, options: ReproOptions = {}): R
   const order = options.order ?? defaultOrder(spec);
   if ('tooLong' in order)
     refuse(spec.pos, 'repeat', `more than ${order.tooLong} step instances: too long a program`);
-  const plan = planOrder(spec, order.instances);
+  const plan = planOrder(spec, order.instances, order.starts);
   if ('problems' in plan) {
     throw new ReproRefused(
       plan.problems.map((p) => ({

@@ -23,6 +23,11 @@ export interface StepOrder {
   readonly instances: readonly StepInstance[];
   /** How the order was obtained, for the program's header. */
   readonly source: string;
+  /**
+   * For each instance, how many instances had finished when it started: its own index unless
+   * it waited in the kernel (a userfaultfd fault or read) while other threads' steps ran.
+   */
+  readonly starts?: readonly number[];
   /** Threads that never finished (waiting for an event nobody signals, or killed). */
   readonly unfinished: readonly { readonly thread: string; readonly why: string }[];
 }
@@ -171,6 +176,7 @@ export function orderFromThreads(
   spec: ScenarioSpec,
   threads: readonly string[],
   source: string,
+  starts?: readonly number[],
 ): StepOrder | undefined {
   const cursors = new Map(spec.threads.map((t) => [t.name, new ThreadCursor(t)]));
   const out: StepInstance[] = [];
@@ -184,7 +190,8 @@ export function orderFromThreads(
   const left = [...cursors.values()]
     .filter((c) => c.peek() !== undefined)
     .map((c) => ({ thread: c.thread.name, why: 'the recorded run ended before it finished' }));
-  return { instances: out, source, unfinished: left };
+  const early = starts?.some((s, i) => s < i) === true;
+  return { instances: out, source, unfinished: left, ...(early ? { starts } : {}) };
 }
 
 /** `main:3` or `main:3.2` (repeat body), plus `#i.j` for repeat iterations. */

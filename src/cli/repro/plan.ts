@@ -42,6 +42,11 @@ export interface PlannedStep {
   readonly context: string;
   /** The process this step ends (`exit`, `kill`). */
   readonly ends?: string;
+  /**
+   * The turn at which the step starts, when that is before its own: it waits in the kernel (a
+   * userfaultfd fault, or a read of the uffd) while the steps of turns startTurn..turn-1 run.
+   */
+  readonly startTurn?: number;
 }
 
 export interface Block {
@@ -70,6 +75,7 @@ export interface PlanProblem {
 const ANYWHERE = new Set([
   'pipe_read',
   'io_uring_write_fixed',
+  'io_uring_read_fixed',
   'io_uring_unregister_buffers',
   'unpin_user_pages',
   'unpin_user_page',
@@ -207,10 +213,35 @@ function blocksOf(steps: readonly PlannedStep[]): Block[] {
   return blocks;
 }
 
+/** Steps that do nothing to the kernel: their place in the order needs no code. */
+const NO_KERNEL = new Set(['wait', 'signal', 'expect']);
+
+function blockingUffdRead(inst: StepInstance | undefined): boolean {
+  return inst?.step.op === 'uffd_read' && inst.step.args['nonblock'] !== true;
+}
+
+/**
+ * Instance `index` started when `started` instances had finished, and finished after those
+ * between: the host can follow that only when a blocking read of a userfaultfd ties them (the
+ * step is that read, or the first of the others that touches the kernel is), since the read
+ * returns only once the fault is queued (fs/userfaultfd.c: userfaultfd_read).
+ */
+function overlapProblem(
+  instances: readonly StepInstance[],
+  started: number,
+  index: number,
+): string | undefined {
+  if (blockingUffdRead(instances[index])) return undefined;
+  const between = instances.slice(started, index).find((i) => !NO_KERNEL.has(i.step.op));
+  if (between === undefined || blockingUffdRead(between)) return undefined;
+  return `it waits in the kernel while ${between.thread}'s ${between.step.op} runs, and no blocking uffd_read holds the host to that order`;
+}
+
 /** Places every instance, or lists the ones that cannot be placed. */
 export function planOrder(
   spec: ScenarioSpec,
   instances: readonly StepInstance[],
+  starts?: readonly number[],
 ): Plan | { readonly problems: readonly PlanProblem[] } {
   const p = new Placement(spec);
   const steps: PlannedStep[] = [];
@@ -224,6 +255,11 @@ export function planOrder(
     }
     const ends = processEnded(spec, inst);
     const context = contextFor(p, inst, where);
+    const started = starts?.[index] ?? index;
+    if (started < index) {
+      const why = overlapProblem(instances, started, index);
+      if (why !== undefined) problems.push({ inst, reason: why });
+    }
     steps.push({
       index,
       turn: index + 1,
@@ -232,13 +268,22 @@ export function planOrder(
       runsIn: where,
       context,
       ...(ends ? { ends } : {}),
+      ...(started < index ? { startTurn: started + 1 } : {}),
     });
     p.apply(inst, where, ends);
   });
+  const blocks = blocksOf(steps);
+  for (const block of blocks)
+    for (const s of block.steps.slice(1))
+      if (s.startTurn !== undefined)
+        problems.push({
+          inst: s.inst,
+          reason: 'it starts inside the kernel while another step of its own context runs',
+        });
   if (problems.length > 0) return { problems };
   return {
     steps,
-    blocks: blocksOf(steps),
+    blocks,
     contexts: contextsOf(spec, p.processes),
     processes: p.processes,
     endTurn: instances.length + 1,

@@ -14,6 +14,7 @@ import type {
   ValueExpr,
 } from '../../scenario/index.js';
 import { DOORS } from './doors.js';
+import { UFFD_FIELDS } from './emit/uffd_fields.js';
 import { isWriteAccess, O_ACCMODE_WRITES } from './flags.js';
 import { stepLabel } from './order.js';
 
@@ -93,6 +94,23 @@ function handleOperand(v: ValueExpr | undefined): string | undefined {
   return `'${v.ref.name}' stands for the model's ${v.ref.binding.kind} object, which has no host value to compare`;
 }
 
+/** Why an expectation cannot read `NAME.FIELD`: only `.ret` and the userfaultfd fields are kept. */
+function fieldReason(ref: BindingRef): string | undefined {
+  const field = ref.field;
+  if (field === null || field === 'ret') return undefined;
+  if (UFFD_OPS.has(ref.binding.op ?? '') && UFFD_FIELDS[field] !== undefined) return undefined;
+  if (field === 'locked') return "'.locked' comes from a remote GUP call, which has no door";
+  return `'${ref.name}.${field}' is an output of ${ref.binding.op ?? 'a step'} the reproducer does not keep`;
+}
+
+const UFFD_OPS = new Set([
+  'UFFDIO_REGISTER',
+  'UFFDIO_COPY',
+  'UFFDIO_ZEROPAGE',
+  'UFFDIO_CONTINUE',
+  'uffd_read',
+]);
+
 const CHECKS: Readonly<Record<string, Check>> = {
   madvise(_spec, step) {
     const advice = (step.args['advice'] as { name: string }).name;
@@ -116,12 +134,10 @@ const CHECKS: Readonly<Record<string, Check>> = {
     if (step.args['memory'] !== undefined) return pageAligned(step, 'memory', 'length');
     const pages = step.args['pages'] as BindingRef | undefined;
     if (pages !== undefined) return pagesFromDoor(spec, pages);
-    const fieldLocked = [step.args['value'], step.args['equals']].some(
-      (v) =>
-        (v as ValueExpr | undefined)?.kind === 'ref' &&
-        (v as { ref: BindingRef }).ref.field === 'locked',
-    );
-    if (fieldLocked) return "'.locked' comes from a remote GUP call, which has no door";
+    for (const v of [step.args['value'], step.args['equals']] as (ValueExpr | undefined)[]) {
+      const why = v?.kind === 'ref' ? fieldReason(v.ref) : undefined;
+      if (why !== undefined) return why;
+    }
     return (
       handleOperand(step.args['value'] as ValueExpr) ??
       handleOperand(step.args['equals'] as ValueExpr)

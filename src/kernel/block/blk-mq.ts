@@ -5,12 +5,15 @@
  * completion. An agent is started when a request arrives and none is running; it finishes when
  * the queue is empty, so no idle thread keeps a run from ending.
  *
+ * A direct I/O vector is one page (bv_len set); a read into user memory is checked against the
+ * issuing mm first (dio_target.ts: the page must still be the one mapped at its user address).
+ *
  * A write whose file system checksummed the page at submission (btrfs: the `csum` of the
  * vector) and finds other content at transfer time is a stable-page violation: the checksum
  * on disk no longer matches the data (`fs.unstable-page-write`).
  * @fidelity custom (the device); block/blk-mq.c dispatch reduced to a FIFO
  */
-import { folio_nr_pages } from '../../mm/folio.js';
+import { folio_nr_pages, page_folio } from '../../mm/folio.js';
 import { Access } from '../../sim/footprint.js';
 import type { Sched } from '../../sim/thread.js';
 import type { Kernel } from '../kernel.js';
@@ -18,6 +21,7 @@ import { bdevObj, folioObj } from '../objects.js';
 import { fs_trace } from '../fs/fs_trace.js';
 import type { block_device } from './bdev.js';
 import { REQ_OP_WRITE, type bio, type bio_vec } from './bio.js';
+import { dio_check_target } from './dio_target.js';
 
 /** The checker id of a page modified while the disk wrote it under a checksum. */
 export const UNSTABLE_PAGE_WRITE = 'fs.unstable-page-write';
@@ -34,18 +38,20 @@ export function* blk_mq_kick(k: Kernel, b: bio): Sched<void> {
   k.spawnDevice(name, () => device_agent(k, bdev));
 }
 
-function transfer(k: Kernel, bdev: block_device, write: boolean, v: bio_vec): void {
+function transfer(k: Kernel, b: bio, write: boolean, v: bio_vec): void {
+  const bdev = b.bi_bdev;
   const mem = k.mem;
-  const nr = folio_nr_pages(mem, v.folio);
+  if (!write && b.dio_mm !== null) dio_check_target(k, b, v);
+  const nr = v.bv_len !== undefined ? 1 : folio_nr_pages(mem, v.folio);
   for (let i = 0; i < nr; i++) {
-    const block = v.block + i;
-    bdev.ensure(block);
+    const block = v.block < 0 ? -1 : v.block + i;
+    if (block >= 0) bdev.ensure(block);
     if (write) {
       const value = mem.content[v.folio + i]!;
       if (v.csum >= 0 && value !== v.csum) unstable(k, bdev, v, value);
-      bdev.data[block] = value;
+      if (block >= 0) bdev.data[block] = value;
     } else {
-      mem.content[v.folio + i] = bdev.data[block]!;
+      mem.content[v.folio + i] = block < 0 ? 0 : bdev.data[block]!;
     }
   }
   if (k.m.trace.enabled) {
@@ -76,8 +82,9 @@ function* device_agent(k: Kernel, bdev: block_device): Sched<void> {
     const write = b.bi_opf === REQ_OP_WRITE;
     for (const v of b.bi_io_vec) {
       const fa = write ? Access.Read : Access.Write;
-      yield m.at('dma', folioObj(v.folio), fa).also(bdevObj(bdev.bd_dev), Access.Write);
-      transfer(k, bdev, write, v);
+      const folio = page_folio(k.mem, v.folio);
+      yield m.at('dma', folioObj(folio), fa).also(bdevObj(bdev.bd_dev), Access.Write);
+      transfer(k, b, write, v);
     }
     bdev.queue.shift();
     yield* b.bi_end_io(k, b);

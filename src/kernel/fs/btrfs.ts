@@ -54,6 +54,7 @@ import {
 } from './super.js';
 import type { iov_iter } from './uio.js';
 import { truncate_inode_pages_final } from '../mm/truncate.js';
+import { filemap_migrate_folio } from '../mm/migrate_folio.js';
 
 /** fs/btrfs/extent_io.c: set_folio_extent_mapped(folio): attach EXTENT_FOLIO_PRIVATE. @fidelity simplified */
 export function set_folio_extent_mapped(k: Kernel, folio: number): void {
@@ -183,6 +184,8 @@ export const btrfs_aops: address_space_operations = {
   write_end: btrfs_write_end,
   invalidate_folio: btrfs_invalidate_folio,
   release_folio: btrfs_release_folio,
+  // fs/btrfs/inode.c: btrfs_migrate_folio is filemap_migrate_folio plus the ordered-extent bit
+  migrate_folio: (k, mapping, dst, src, mode) => filemap_migrate_folio(k, mapping, dst, src, mode),
 };
 
 /** fs/btrfs/file.c: btrfs_file_vm_ops. @fidelity simplified */

@@ -5,9 +5,9 @@
  * after (kiocb_invalidate_pages, kiocb_invalidate_post_direct_write), and the data moves
  * between the buffer and the disk blocks, not the page cache.
  *
- * Direct I/O on user buffers pins them (bio_iov_iter_get_pages -> iov_iter_extract_pages ->
- * pin_user_pages_fast): that belongs to the GUP consumers and is refused here.
- * @fidelity simplified: synchronous (no device agent), kernel buffers only.
+ * Direct I/O on memory (user buffers, bvec/kvec/xarray pages) goes through bios, the device
+ * agent and GUP pins: direct-io_bio.ts. Here, model kernel buffers (scenario values).
+ * @fidelity simplified: synchronous (no device agent) for model kernel buffers.
  */
 import { Access } from '../../sim/footprint.js';
 import type { Sched } from '../../sim/thread.js';
@@ -21,6 +21,8 @@ import { bdevObj } from '../objects.js';
 import { ext_alloc, ext_lookup } from './extents.js';
 import type { kiocb } from './fs.js';
 import { i_size_read, i_size_write } from './inode.js';
+import { ITER_DISCARD } from '../lib/iov_iter.js';
+import { iomap_dio_rw_bio } from './direct-io_bio.js';
 import { iov_iter_count, type iov_iter } from './uio.js';
 
 /**
@@ -39,7 +41,9 @@ export function* iomap_dio_rw(
   const mapping = inode.i_mapping;
   const bdev = inode.i_sb.s_bdev;
   const map = inode.i_extents;
-  if (iter.buf.kind === 'ubuf' || bdev === null || map === null) return -EOPNOTSUPP;
+  if (bdev === null || map === null) return -EOPNOTSUPP;
+  if (iter.kbuf === null && iter.iter_type !== ITER_DISCARD)
+    return yield* iomap_dio_rw_bio(k, iocb, iter, write, cow);
   const count = iov_iter_count(iter);
   const pos = iocb.ki_pos;
   const ret = yield* filemap_write_and_wait_range(k, mapping, pos, pos + count - 1);
@@ -56,14 +60,15 @@ export function* iomap_dio_rw(
   for (let p = pos; p < end;) {
     const index = Math.floor(p / 4096);
     const bytes = Math.min(end - p, (index + 1) * 4096 - p);
-    const b = iter.buf;
+    const b = iter.kbuf;
     if (write) {
       const block = ext_alloc(bdev, map, index, cow);
       if (block < 0) return done > 0 ? done : -ENOSPC;
-      if (b.kind === 'value') bdev.data[block] = b.value;
+      if (b !== null && b.kind === 'value') bdev.data[block] = b.value;
     } else {
       const block = ext_lookup(map, index);
-      if (b.kind === 'collect') b.values.push(block < 0 ? 0 : bdev_read_block(bdev, block));
+      if (b !== null && b.kind === 'collect')
+        b.values.push(block < 0 ? 0 : bdev_read_block(bdev, block));
     }
     iter.done += bytes;
     iter.count -= bytes;

@@ -68,6 +68,7 @@ import {
 } from './super.js';
 import type { iov_iter } from './uio.js';
 import { truncate_inode_pages_final } from '../mm/truncate.js';
+import { buffer_migrate_folio } from '../mm/migrate_folio.js';
 
 /**
  * fs/ext4/inode.c: ext4_da_get_block_prep(inode, iblock, bh, create): map a buffer to its block,
@@ -245,6 +246,7 @@ export const ext4_da_aops: address_space_operations = {
   write_end: ext4_da_write_end,
   invalidate_folio: block_invalidate_folio,
   release_folio: (k, folio) => try_to_free_buffers(k, folio),
+  migrate_folio: (k, mapping, dst, src, mode) => buffer_migrate_folio(k, mapping, dst, src, mode),
 };
 
 /** fs/ext4/file.c: ext4_file_vm_ops. @fidelity simplified */

@@ -92,6 +92,17 @@ export interface address_space_operations {
   invalidate_folio?(k: Kernel, folio: number, offset: number, length: number): void;
   /** ->release_folio(folio, gfp): free private state; false if it cannot. */
   release_folio?(k: Kernel, folio: number, gfp: number): boolean;
+  /**
+   * ->migrate_folio(mapping, dst, src, mode): move a locked, unmapped folio's cache slots,
+   * references and private data to dst (mm/migrate_folio.ts); 0 or -errno.
+   */
+  migrate_folio?(
+    k: Kernel,
+    mapping: fs_address_space,
+    dst: number,
+    src: number,
+    mode: number,
+  ): number;
 }
 
 /** The operations a file system gives its regular files. @fidelity custom */

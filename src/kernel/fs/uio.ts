@@ -1,80 +1,58 @@
 /**
- * The buffered copy side of include/linux/uio.h and lib/iov_iter.c: struct iov_iter over a
- * kernel buffer (ITER_KVEC) or one user buffer (ITER_UBUF), and the page-cache copies
- * copy_folio_to_iter, copy_folio_from_iter_atomic and fault_in_iov_iter_readable.
+ * The page-cache side of include/linux/uio.h and lib/iov_iter.c: the iterators the read and
+ * write paths get from a system call (a user buffer, ITER_UBUF; or a model kernel buffer, see
+ * src/kernel/lib/iov_iter.ts) and the copies between a page-cache page and the iterator:
+ * copy_folio_to_iter, copy_folio_from_iter_atomic, fault_in_iov_iter_readable. The iterator
+ * itself (every type, direction, advance and revert, pages and pins) is src/kernel/lib/.
  *
- * Page contents are one value per page (docs/mm-data-model.md), so a copy moves values: a
- * kernel source is one value (the scenario's `pwrite value:`), a kernel destination records
- * the value of each file page it receives (`pread` without `addr`). A copy that covers part of
- * a page moves the whole page's value. User buffers go through uio_user.ts; direct I/O on them
- * (GUP) is another issue.
+ * Page contents are one value per page (docs/mm-data-model.md): a copy moves the page's value
+ * to every page of the iterator it touches; a kernel destination records the value of each file
+ * page it receives (`pread` without `addr`).
  * @fidelity simplified
  */
 import { Access } from '../../sim/footprint.js';
 import type { Sched } from '../../sim/thread.js';
 import type { Kernel } from '../kernel.js';
-import type { task_struct } from '../sched/task.js';
-import { copy_from_user_inatomic, copy_to_user, fault_in_readable } from './uio_user.js';
+import {
+  ITER_DEST,
+  ITER_SOURCE,
+  iov_iter_advance,
+  iov_iter_discard,
+  iov_iter_kbuf,
+  iov_iter_piece,
+  user_backed_iter,
+  type iov_iter,
+} from '../lib/iov_iter.js';
+import { copy_page_to_iter } from '../lib/iov_iter_copy.js';
+import { copy_from_user_inatomic, fault_in_readable } from './uio_user.js';
 import { mm_solo } from '../mm/solo.js';
 import { folioObj } from '../objects.js';
 
-/** include/linux/uio.h: ITER_SOURCE (data is copied out of the iterator: write). */
-export const ITER_SOURCE = 1;
-/** include/linux/uio.h: ITER_DEST (data is copied into the iterator: read). */
-export const ITER_DEST = 0;
+export {
+  ITER_DEST,
+  ITER_SOURCE,
+  iov_iter,
+  iov_iter_count,
+  iov_iter_revert,
+  iov_iter_ubuf,
+} from '../lib/iov_iter.js';
 
-/** Where an iterator's bytes are. */
-export type iter_buffer =
-  | { readonly kind: 'value'; readonly value: number }
-  | { readonly kind: 'collect'; readonly values: number[] }
-  | { readonly kind: 'discard' }
-  | { readonly kind: 'ubuf'; readonly task: task_struct; readonly addr: number };
-
-/** include/linux/uio.h: struct iov_iter. @fidelity simplified */
-export class iov_iter {
-  /** Bytes copied so far (iov_offset). */
-  done = 0;
-
-  constructor(
-    readonly data_source: number,
-    readonly buf: iter_buffer,
-    /** Bytes left. */
-    public count: number,
-  ) {}
-}
-
-/** include/linux/uio.h: iov_iter_kvec over one value (a kernel source of `count` bytes). @fidelity simplified */
+/** A kernel source of `count` bytes that all hold `value` (the scenario's `pwrite value:`). @fidelity custom */
 export function iov_iter_value(value: number, count: number): iov_iter {
-  return new iov_iter(ITER_SOURCE, { kind: 'value', value }, count);
+  return iov_iter_kbuf(ITER_SOURCE, { kind: 'value', value }, count);
 }
 
-/** include/linux/uio.h: iov_iter_kvec into a kernel buffer that records each page value. @fidelity simplified */
+/** A kernel destination that records each page value it receives (or ITER_DISCARD). @fidelity custom */
 export function iov_iter_collect(count: number, keep = true): iov_iter {
-  return new iov_iter(
-    ITER_DEST,
-    keep ? { kind: 'collect', values: [] } : { kind: 'discard' },
-    count,
-  );
+  return keep
+    ? iov_iter_kbuf(ITER_DEST, { kind: 'collect', values: [] }, count)
+    : iov_iter_discard(ITER_DEST, count);
 }
 
-/** include/linux/uio.h: iov_iter_ubuf(iter, direction, buf, count). @fidelity exact */
-export function iov_iter_ubuf(
-  direction: number,
-  task: task_struct,
-  addr: number,
-  count: number,
-): iov_iter {
-  return new iov_iter(direction, { kind: 'ubuf', task, addr }, count);
-}
-
-/** include/linux/uio.h: iov_iter_count(iter). @fidelity exact */
-export function iov_iter_count(iter: iov_iter): number {
-  return iter.count;
-}
-
-function advance(iter: iov_iter, bytes: number): void {
-  iter.done += bytes;
-  iter.count -= bytes;
+/** The values a collecting destination received. @fidelity custom */
+export function iov_iter_collected(iter: iov_iter): readonly number[] {
+  const b = iter.kbuf;
+  return b !== null && b.kind === 'collect' ? b.values : [];
 }
 
 /**
@@ -88,20 +66,13 @@ export function* copy_folio_to_iter(
   bytes: number,
   iter: iov_iter,
 ): Sched<number> {
-  const value = k.mem.content[page]!;
-  const b = iter.buf;
-  if (b.kind === 'ubuf') {
-    if (!(yield* copy_to_user(k, b.task, b.addr + iter.done, value))) return 0;
-  } else if (b.kind === 'collect') {
-    b.values.push(value);
-  }
-  advance(iter, bytes);
-  return bytes;
+  return yield* copy_page_to_iter(k, page, 0, bytes, iter);
 }
 
 /**
  * lib/iov_iter.c: copy_folio_from_iter_atomic(folio, offset, bytes, iter): copy into a page
- * with page faults disabled (the folio is locked); 0 when the user page is not readable now.
+ * with page faults disabled (the folio is locked); 0 when the user page is not readable now,
+ * and 0 for a destination iterator (the direction WARN is copy_from_iter's).
  * @fidelity simplified
  */
 export function copy_folio_from_iter_atomic(
@@ -110,14 +81,17 @@ export function copy_folio_from_iter_atomic(
   bytes: number,
   iter: iov_iter,
 ): number {
-  const b = iter.buf;
+  if (!iter.data_source && !k.m.quirk('iov-iter-no-direction-check')) return 0;
+  const b = iter.kbuf;
+  const p = iov_iter_piece(iter, bytes);
+  if (p === null) return 0;
   let value: number;
-  if (b.kind === 'value') value = b.value;
-  else if (b.kind === 'ubuf') value = copy_from_user_inatomic(k, b.task, b.addr + iter.done);
-  else throw new Error('copy_folio_from_iter_atomic from a destination iterator');
+  if (b !== null) value = b.kind === 'value' ? b.value : -1;
+  else if (user_backed_iter(iter)) value = copy_from_user_inatomic(k, iter.task!, p.base);
+  else value = k.mem.content[Math.floor(p.base / 4096)]!;
   if (value < 0) return 0;
   k.mem.content[page] = value;
-  advance(iter, bytes);
+  iov_iter_advance(iter, bytes);
   return bytes;
 }
 
@@ -131,9 +105,10 @@ export function* fault_in_iov_iter_readable(
   iter: iov_iter,
   size: number,
 ): Sched<number> {
-  const b = iter.buf;
-  if (b.kind !== 'ubuf') return 0;
-  return (yield* fault_in_readable(k, b.task, b.addr + iter.done)) ? 0 : size;
+  if (!user_backed_iter(iter)) return 0;
+  const p = iov_iter_piece(iter, size);
+  if (p === null) return 0;
+  return (yield* fault_in_readable(k, iter.task!, p.base)) ? 0 : size;
 }
 
 /**
@@ -145,7 +120,7 @@ export function* fault_in_iov_iter_readable(
 export function* copy_point(k: Kernel, folio: number, write: boolean, iter: iov_iter): Sched<void> {
   if (mm_solo(k.m)) return;
   const label = write ? 'copy_to_page' : 'copy_from_page';
-  yield iter.buf.kind === 'ubuf'
+  yield user_backed_iter(iter) || iter.kbuf === null
     ? k.m.point(label)
     : k.m.at(label, folioObj(folio), write ? Access.Write : Access.Read);
 }

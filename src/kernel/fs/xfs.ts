@@ -58,6 +58,7 @@ import {
 } from './super.js';
 import type { iov_iter } from './uio.js';
 import { truncate_inode_pages_final } from '../mm/truncate.js';
+import { filemap_migrate_folio } from '../mm/migrate_folio.js';
 
 /** fs/xfs/xfs_iomap.c: xfs_buffered_write_iomap_begin: reserve delalloc for a hole. @fidelity simplified */
 function xfs_reserve(inode: inode, index: number): void {
@@ -159,6 +160,7 @@ export const xfs_address_space_operations: address_space_operations = {
   write_begin: iomap_write_begin,
   write_end: iomap_write_end,
   release_folio: iomap_release_folio,
+  migrate_folio: (k, mapping, dst, src, mode) => filemap_migrate_folio(k, mapping, dst, src, mode),
 };
 
 /** fs/xfs/xfs_file.c: xfs_file_vm_ops. @fidelity simplified */

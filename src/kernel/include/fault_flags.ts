@@ -23,6 +23,12 @@ export const FAULT_FLAG_VMA_LOCK = 1 << 12;
 export const VM_FAULT_OOM = 0x000001;
 export const VM_FAULT_SIGBUS = 0x000002;
 export const VM_FAULT_MAJOR = 0x000004;
+/**
+ * Historical: do_wp_page broke COW (or reused the page) for a write fault. Removed by
+ * cb8d86331343 "mm: remove VM_FAULT_WRITE" (v6.1); the model returns it only under quirk
+ * dirty-cow, whose faultin_page reads it.
+ */
+export const VM_FAULT_WRITE = 0x000008;
 export const VM_FAULT_HWPOISON = 0x000010;
 export const VM_FAULT_HWPOISON_LARGE = 0x000020;
 export const VM_FAULT_SIGSEGV = 0x000040;
@@ -81,6 +87,7 @@ export const vmFaultTable = constTable({
     VM_FAULT_OOM,
     VM_FAULT_SIGBUS,
     VM_FAULT_MAJOR,
+    VM_FAULT_WRITE,
     VM_FAULT_HWPOISON,
     VM_FAULT_HWPOISON_LARGE,
     VM_FAULT_SIGSEGV,

@@ -42,6 +42,7 @@ import {
   copy_point,
   fault_in_iov_iter_readable,
   iov_iter_count,
+  iov_iter_revert,
   type iov_iter,
 } from '../fs/uio.js';
 import {
@@ -218,8 +219,7 @@ export function* generic_perform_write(k: Kernel, iocb: kiocb, iter: iov_iter): 
     const copied = copy_folio_from_iter_atomic(k, page, bytes, iter);
     status = yield* a_ops.write_end(k, mapping, pos, bytes, copied, folio);
     if (status !== copied) {
-      iter.count += copied - Math.max(status, 0);
-      iter.done -= copied - Math.max(status, 0);
+      iov_iter_revert(iter, copied - Math.max(status, 0));
       if (status < 0) break;
     }
     if (status === 0) {
@@ -360,6 +360,12 @@ export function* filemap_fault(vmf: vm_fault): Sched<vm_fault_t> {
         folio = -1;
         continue;
       }
+      if (nowait_readahead(vmf)) {
+        // do_sync_mmap_readahead stand-in: under FAULT_FLAG_RETRY_NOWAIT (GUP's FOLL_NOWAIT,
+        // KVM's first attempt) readahead starts the read and the fault retries without waiting.
+        yield* mapping.a_ops.read_folio!(k, folio);
+        return yield* out_retry(k, mapping, folio, locked, fpin, ret);
+      }
       fpin = yield* maybe_unlock_mmap_for_io(vmf, fpin);
       const err = yield* filemap_read_folio(k, mapping, folio);
       if (fpin !== null) return yield* out_retry(k, mapping, folio, locked, fpin, ret);
@@ -382,6 +388,16 @@ export function* filemap_fault(vmf: vm_fault): Sched<vm_fault_t> {
     vmf.page = folio_file_page(k, folio, index);
     return ret | VM_FAULT_LOCKED;
   }
+}
+
+/**
+ * A first fault attempt with FAULT_FLAG_RETRY_NOWAIT on a folio that must be read: in the kernel
+ * do_sync_mmap_readahead starts the read (the new folios stay locked until it completes) and
+ * lock_folio_maybe_drop_mmap then answers VM_FAULT_RETRY without waiting, mmap_lock kept.
+ * @fidelity simplified (no readahead window: the one folio is read)
+ */
+function nowait_readahead(vmf: vm_fault): boolean {
+  return fault_flag_allow_retry_first(vmf.flags) && (vmf.flags & FAULT_FLAG_RETRY_NOWAIT) !== 0;
 }
 
 function* out_retry(

@@ -50,6 +50,7 @@ interface ApiCall {
   readonly lockedIn: number | null;
   readonly heldBefore: boolean;
   readonly netBefore: number;
+  readonly aloneAtEntry: boolean;
 }
 
 function current_mm(k: Kernel, api: string): mm_struct {
@@ -74,7 +75,9 @@ function begin(
   const frame = gup_enter(k, api, start, nr_pages, gup_flags, lockedIn);
   const heldBefore = mmap_lock_held_by_current(mm);
   const netBefore = gupState(k).net[k.m.self.id] ?? 0;
+  const aloneAtEntry = !k.m.threads.some((t) => t !== k.m.current && !t.done);
   return {
+    aloneAtEntry,
     frame,
     api,
     mm,
@@ -114,6 +117,7 @@ function end<T extends number>(
       heldBefore: c.heldBefore,
       heldAfter: mmap_lock_held_by_current(c.mm),
       net: (s.net[k.m.self.id] ?? 0) - c.netBefore,
+      aloneAtEntry: c.aloneAtEntry,
     };
     for (const o of s.observers) o.callReturned?.(k, info);
   }

@@ -21,7 +21,7 @@ export function gup_enter(
   const m = k.m;
   const s = gupState(k);
   const fn = `mm/gup.c: ${api}`;
-  const call: GupCall = { api, fn, taker: newTaker(s, m, api), stop: null, notes: null };
+  const call: GupCall = { api, fn, taker: newTaker(s, m, api, flags), stop: null, notes: null };
   const tid = m.self.id;
   if (s.active[tid] === undefined) s.active[tid] = call;
   m.enter(fn);

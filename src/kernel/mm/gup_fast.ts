@@ -29,6 +29,9 @@ import { sanity_check_pinned_pages } from './gup_ledger.js';
 import { __gup_longterm_locked } from './gup_longterm.js';
 import { mm_set_has_pinned_flag } from './gup_pin.js';
 import { gupState, gup_solo } from './gup_state.js';
+import { mmFlagsObj } from '../objects.js';
+import { Access } from '../../sim/footprint.js';
+import { MMF_HAS_PINNED, mm_flags_test } from '../../mm/mm_types.js';
 import { hexAddr } from './gup_trace.js';
 import { gup_fast_unpin_user_pages } from './gup_unpin.js';
 
@@ -165,7 +168,12 @@ export function* gup_fast_fallback(
     return -EINVAL;
   }
   const mm = k.current.mm!;
-  if ((gup_flags & FOLL_PIN) !== 0) mm_set_has_pinned_flag(mm);
+  if ((gup_flags & FOLL_PIN) !== 0) {
+    // Lockless: a racing fork reads the flag in copy_present_ptes (folio_needs_cow_for_dma).
+    if (!mm_flags_test(MMF_HAS_PINNED, mm) && !gup_solo(k.m))
+      yield k.m.at('mm_set_has_pinned_flag', mmFlagsObj(mm.mm_id), Access.Write);
+    mm_set_has_pinned_flag(mm);
+  }
   start = start - (start % PAGE_SIZE);
   if (nr_pages <= 0) return nr_pages === 0 ? 0 : wrapped(start, nr_pages);
   const end = start + nr_pages * PAGE_SIZE;

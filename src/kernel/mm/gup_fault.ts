@@ -3,7 +3,7 @@
  * its result for the page loop: 0 (retry the lookup), -EBUSY / -EAGAIN (mmap_lock was dropped,
  * or FOLL_NOWAIT would have to wait), or an errno.
  */
-import { pte_lookup, pte_write } from '../../mm/index.js';
+import { folio_test_anon, page_folio, pte_lookup, pte_write } from '../../mm/index.js';
 import type { Sched } from '../../sim/thread.js';
 import { EAGAIN, EBUSY, EFAULT } from '../include/errno.js';
 import {
@@ -18,6 +18,7 @@ import {
   VM_FAULT_COMPLETED,
   VM_FAULT_ERROR,
   VM_FAULT_RETRY,
+  VM_FAULT_WRITE,
   faultFlagTable,
   vmFaultTable,
 } from '../include/fault_flags.js';
@@ -30,14 +31,25 @@ import {
   FOLL_UNLOCKABLE,
   FOLL_WRITE,
 } from '../include/gup_flags.js';
+import { VM_WRITE } from '../include/vm_flags.js';
 import type { Kernel } from '../kernel.js';
 import type { VmAreaStruct } from '../../mm/index.js';
 import type { LockedCell } from './gup_args.js';
-import { gup_stop, gup_warn } from './gup_call.js';
+import { gup_note, gup_stop, gup_warn } from './gup_call.js';
 import { handle_mm_fault } from './gup_deps.js';
 import { vm_fault_to_errno } from './gup_internal.js';
 import { gupState } from './gup_state.js';
+import { hexAddr } from './gup_trace.js';
 import type { mm_struct } from './mm_struct.js';
+
+declare module '../../sim/trace.js' {
+  interface TraceKinds {
+    /** Quirk dirty-cow: faultin_page cleared FOLL_WRITE after COW (the pre-v4.9 rule). */
+    'gup.drop-write': { addr: number; rule: string };
+    /** Quirk dirty-cow: the lookup without FOLL_WRITE accepted a read-only entry. */
+    'gup.follow-without-write': { addr: number; page: number; rule: string };
+  }
+}
 
 /** The FAULT_FLAG_* faultin_page passes for these GUP flags (and unshare). @fidelity exact */
 export function gup_fault_flags(flags: number, unshare: boolean): number {
@@ -66,6 +78,7 @@ export function* faultin_page(
   flags: number,
   unshare: boolean,
   locked: LockedCell,
+  foll: FollFlags | null = null,
 ): Sched<number> {
   if ((flags & FOLL_NOFAULT) !== 0) {
     gup_stop(
@@ -90,7 +103,46 @@ export function* faultin_page(
   const ret = yield* handle_mm_fault(k, vma, address, fault_flags);
   traceFault(k, address, fault_flags, ret, unshare);
   if (before !== null) notifyUnshare(k, vma, address, before);
-  return faultResult(k, address, flags, fault_flags, ret, locked);
+  const r = faultResult(k, address, flags, fault_flags, ret, locked);
+  if (r === 0 && foll !== null) foll_write_after_cow(k, vma, address, ret, foll);
+  return r;
+}
+
+/**
+ * C's `unsigned int *flags` of the pre-v4.9 faultin_page: the page loop's copy of the flags for
+ * the page being faulted in, which faultin_page could change (quirk dirty-cow).
+ */
+export interface FollFlags {
+  value: number;
+}
+
+/**
+ * mm/gup.c: faultin_page's last rule before 19be0eaffa3a "mm: remove gup_flags FOLL_WRITE games
+ * from __get_user_pages()" (v4.9), behind quirk dirty-cow: when the fault broke COW
+ * (VM_FAULT_WRITE) in a VMA without VM_WRITE, where the new PTE stays read-only, clear
+ * FOLL_WRITE from this page's flags so that the retry does not loop on pte_write. The retry then
+ * looks the page up as a read and accepts whatever is mapped there: after a racing
+ * MADV_DONTNEED, the page-cache page, which the caller then writes (CVE-2016-5195).
+ * @fidelity exact
+ */
+function foll_write_after_cow(
+  k: Kernel,
+  vma: VmAreaStruct,
+  address: number,
+  ret: number,
+  foll: FollFlags,
+): void {
+  if (!k.m.quirk('dirty-cow')) return;
+  if ((ret & VM_FAULT_WRITE) === 0 || (vma.vm_flags & VM_WRITE) !== 0) return;
+  if ((foll.value & FOLL_WRITE) === 0) return;
+  foll.value &= ~FOLL_WRITE;
+  const m = k.m;
+  if (m.trace.enabled) {
+    const rule =
+      'the write fault broke COW (VM_FAULT_WRITE) in a VMA without VM_WRITE: retry the lookup without FOLL_WRITE (pre-v4.9 faultin_page)';
+    m.emit('gup.drop-write', { addr: address, rule }, 'mm/gup.c: faultin_page');
+  }
+  gup_note(k, `dropped FOLL_WRITE at ${hexAddr(address)} after COW (pre-v4.9 faultin_page)`);
 }
 
 function faultResult(
@@ -158,4 +210,21 @@ function notifyUnshare(k: Kernel, vma: VmAreaStruct, addr: number, writableBefor
   const writableAfter = entryWritable(k, vma, addr) ?? false;
   const info = { mm: vma.vm_mm as mm_struct, addr, writableBefore, writableAfter };
   for (const o of gupState(k).observers) o.unshareDone?.(k, info);
+}
+
+/**
+ * Quirk dirty-cow, for the story: the page loop's lookup ran without the FOLL_WRITE the caller
+ * asked for (foll_write_after_cow cleared it) and returned `page`, whatever is mapped there now.
+ */
+export function note_follow_without_write(k: Kernel, addr: number, page: number): void {
+  const m = k.m;
+  if (!m.trace.enabled) return;
+  const what =
+    page === k.mem.zero_pfn
+      ? 'the shared zero page'
+      : folio_test_anon(k.mem, page_folio(k.mem, page))
+        ? 'an anonymous page'
+        : 'a page-cache page';
+  const rule = `the retry looked the page up as a read (FOLL_WRITE cleared) and took the read-only entry it found: ${what}`;
+  m.emit('gup.follow-without-write', { addr, page, rule }, 'mm/gup.c: __get_user_pages');
 }

@@ -6,6 +6,8 @@
  *   *locked == 0 on entry: GUP takes it (killable: -EAGAIN) and always releases it.
  *   With FOLL_UNLOCKABLE a fault may drop it: GUP re-takes it, retries that one page with
  *   FOLL_TRIED, goes on; if it ever dropped the lock it returns with it released, *locked = 0.
+ *   The retry keeps FOLL_UNLOCKABLE, so it may drop the lock and wait again (v5.7+); quirk
+ *   kvm-gup-single-retry restores the single retry without it (retryOnceOld).
  *
  * A partial count wins over any error; 0 is returned only with FOLL_NOWAIT (else WARN, -EFAULT).
  */
@@ -29,6 +31,7 @@ import { __get_user_pages } from './gup_slow.js';
 import { hexAddr } from './gup_trace.js';
 import {
   mmap_lock_held_by_current,
+  mmap_read_lock,
   mmap_read_lock_killable,
   mmap_read_unlock,
 } from './mmap_lock.js';
@@ -141,6 +144,7 @@ function* retryOne(
   locked: LockedCell,
   flags: number,
 ): Sched<boolean> {
+  if (k.m.quirk('kvm-gup-single-retry')) return yield* retryOnceOld(k, mm, r, pages, locked, flags);
   let ret = 0;
   do {
     traceRetry(k, r.start);
@@ -172,6 +176,39 @@ function* retryOne(
       gup_warn(k, 'retry-result', `__get_user_pages returned ${ret} after dropping the lock`, FN);
     }
   } while (locked.value === 0);
+  if (ret !== 1) {
+    if (r.done === 0) r.done = ret;
+    return false;
+  }
+  r.nr_pages--;
+  r.done++;
+  if (r.nr_pages === 0) return false;
+  if (pages !== null) r.off++;
+  r.start += PAGE_SIZE;
+  return true;
+}
+
+/**
+ * The `retry:` step before v5.7 (quirk kvm-gup-single-retry; removed by 4426e945df58 "mm/gup:
+ * allow VM_FAULT_RETRY for multiple times"): re-take mmap_lock (not killable, no signal check)
+ * and fault the page once more with FOLL_TRIED but without `locked`, so faultin_page passes
+ * FAULT_FLAG_TRIED without FAULT_FLAG_ALLOW_RETRY: a fault that would have to wait again (a
+ * userfault whose page was zapped after it was resolved) cannot, and ends in -EFAULT.
+ * @fidelity exact (v5.6 __get_user_pages_locked)
+ */
+function* retryOnceOld(
+  k: Kernel,
+  mm: mm_struct,
+  r: Retry,
+  pages: PagesArray | null,
+  locked: LockedCell,
+  flags: number,
+): Sched<boolean> {
+  traceRetry(k, r.start);
+  yield* mmap_read_lock(mm);
+  locked.value = 1;
+  const once = (flags & ~FOLL_UNLOCKABLE) | FOLL_TRIED;
+  const ret = yield* __get_user_pages(k, mm, r.start, 1, once, pages, r.off, locked);
   if (ret !== 1) {
     if (r.done === 0) r.done = ret;
     return false;

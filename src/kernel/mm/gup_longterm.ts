@@ -5,6 +5,9 @@
  * pinnable is isolated, ALL pins are dropped, those folios are migrated (allocation under
  * memalloc_pin_save, so never into movable memory) and the whole range is pinned again. The
  * result is all-or-nothing: 0 keeps every pin, anything else has released every pin.
+ * Anonymous, page-cache (file and shmem) and hugetlb folios migrate (migrate.ts); a folio that
+ * cannot (someone else's pin, a dirty folio of a file system without ->migrate_folio, an empty
+ * hugetlb pool) fails the whole call with -ENOMEM.
  */
 import {
   NR_ISOLATED_ANON,
@@ -32,6 +35,7 @@ import {
   MIGRATE_SYNC,
   MR_LONGTERM_PIN,
   alloc_migration_target,
+  folio_isolate_hugetlb,
   folio_isolate_lru,
   migrate_pages,
   putback_movable_pages,
@@ -88,7 +92,7 @@ export function collect_longterm_unpinnable_folios(
     collected++;
     if (mem.hooks.zone_device_type(folio) === ZONE_DEVICE_COHERENT) continue;
     if (folio_test_hugetlb(mem, folio)) {
-      if (!list.includes(folio)) list.push(folio);
+      folio_isolate_hugetlb(k, folio, list);
       continue;
     }
     if (!folio_isolate_lru(k, folio)) continue;
@@ -156,8 +160,9 @@ export function* check_and_migrate_movable_pages_or_folios(
   const collected = collect_longterm_unpinnable_folios(k, list, pofs);
   let ret = 0;
   if (collected !== 0) {
+    const isolated = [...list];
     ret = yield* migrate_longterm_unpinnable_folios(k, list, pofs);
-    traceMigrate(k, list, collected, ret);
+    traceMigrate(k, isolated, collected, ret);
   }
   const released = before - (s.net[tid] ?? 0);
   for (const o of s.observers)

@@ -23,7 +23,7 @@ import { FOLL_GET, FOLL_MADV_POPULATE, FOLL_PIN } from '../include/gup_flags.js'
 import type { Kernel } from '../kernel.js';
 import type { LockedCell, PagesArray } from './gup_args.js';
 import { gup_note, gup_stop, gup_warn } from './gup_call.js';
-import { faultin_page } from './gup_fault.js';
+import { faultin_page, note_follow_without_write, type FollFlags } from './gup_fault.js';
 import {
   FOLLOW_NULL,
   SOLO_DEFER,
@@ -172,14 +172,17 @@ function* lookupOrFault(
 ): Sched<number> {
   const m = k.m;
   const vma = loop.vma!;
+  // This page's flags (the old kernel's foll_flags): pre-v4.9 faultin_page could clear
+  // FOLL_WRITE in them (quirk dirty-cow, gup_fault.ts); the current kernel never changes them.
+  const foll: FollFlags = { value: flags };
   for (;;) {
     if (fatal_signal_pending(m.self)) return stopped(k, loop, -EINTR, 'a fatal signal is pending');
     if (!mm_solo(m)) yield m.point('cond_resched');
-    const page = yield* follow_page_mask(k, vma, loop.start, flags, ctx);
+    const page = yield* follow_page_mask(k, vma, loop.start, foll.value, ctx);
     if (page === FOLLOW_NULL || page === -EMLINK) {
       const unshare = page === -EMLINK;
       if (unshare) noteUnshare(k, loop.start);
-      const ret = yield* faultin_page(k, vma, loop.start, flags, unshare, locked);
+      const ret = yield* faultin_page(k, vma, loop.start, foll.value, unshare, locked, foll);
       if (ret === 0) continue;
       return faultStop(k, loop, ret);
     }
@@ -188,6 +191,7 @@ function* lookupOrFault(
       return page;
     }
     if (page < 0) return stopped(k, loop, page, 'the page-table lookup failed (follow_page_mask)');
+    if (foll.value !== flags) note_follow_without_write(k, loop.start, page); // quirk dirty-cow
     return page;
   }
 }

@@ -19,6 +19,8 @@ export interface TakerRecord {
   readonly step: number;
   /** `file:line:column` of the scenario step, when the caller set one. */
   readonly where: string | null;
+  /** The caller's gup_flags (0 when not recorded). */
+  readonly flags: number;
 }
 
 /**
@@ -30,13 +32,15 @@ export class TakerTable {
   private thread: Int32Array = new Int32Array(256);
   private where: Int32Array = new Int32Array(256);
   private step: Float64Array = new Float64Array(256);
+  private flags: Int32Array = new Int32Array(256);
   private readonly strings: string[] = [];
   private readonly index = new Map<string, number>();
   length = 0;
 
-  add(api: string, thread: string, step: number, where: string | null): number {
+  add(api: string, thread: string, step: number, where: string | null, flags = 0): number {
     if (this.length === this.api.length) this.grow();
     const i = this.length++;
+    this.flags[i] = flags;
     this.api[i] = this.intern(api);
     this.thread[i] = this.intern(thread);
     this.where[i] = where === null ? -1 : this.intern(where);
@@ -53,6 +57,7 @@ export class TakerTable {
       thread: this.strings[this.thread[i]!]!,
       step: this.step[i]!,
       where: w < 0 ? null : this.strings[w]!,
+      flags: this.flags[i]!,
     };
   }
 
@@ -76,6 +81,7 @@ export class TakerTable {
     this.api = grow32(this.api);
     this.thread = grow32(this.thread);
     this.where = grow32(this.where);
+    this.flags = grow32(this.flags);
     const st = new Float64Array(n);
     st.set(this.step);
     this.step = st;
@@ -184,8 +190,8 @@ export function gupState(k: Kernel): GupState {
 }
 
 /** Record a call that takes references; returns its ledger id. */
-export function newTaker(s: GupState, m: Machine, api: string): number {
-  return s.takers.add(api, m.current?.name ?? '-', m.steps, s.where);
+export function newTaker(s: GupState, m: Machine, api: string, flags = 0): number {
+  return s.takers.add(api, m.current?.name ?? '-', m.steps, s.where, flags);
 }
 
 /**
@@ -221,6 +227,8 @@ export interface GupCallInfo {
   readonly heldAfter: boolean;
   /** References the thread gained in the ledger during the call. */
   readonly net: number;
+  /** No other thread was alive when the call began (nothing could change the mapping). */
+  readonly aloneAtEntry: boolean;
 }
 
 /** One lockless walk, as gup_fast returns it. */

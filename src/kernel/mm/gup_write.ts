@@ -3,7 +3,8 @@
  * can_follow_write_pte, can_follow_write_pmd; mm/internal.h: pte_needs_soft_dirty_wp;
  * include/linux/userfaultfd_k.h: userfaultfd_pte_wp.) Only FOLL_FORCE in a private mapping
  * without VM_WRITE (but VM_MAYWRITE), on an exclusive anon page: COW has already been broken
- * for this process. This replaced the old FOLL_COW rule after Dirty COW.
+ * for this process. This replaced the old FOLL_COW rule after Dirty COW. Under quirk dirty-cow
+ * (the kernel before v4.9) only a writable entry may be followed for writing.
  */
 import {
   PageAnonExclusive,
@@ -27,6 +28,9 @@ export function can_follow_write_common(
   vma: VmAreaStruct,
   flags: number,
 ): boolean {
+  // Quirk dirty-cow: before 19be0eaffa3a (v4.9) there was no FOLL_FORCE exception: a lookup for
+  // writing needed a writable entry, and faultin_page dropped FOLL_WRITE after COW instead.
+  if (k.m.quirk('dirty-cow')) return false;
   if ((flags & FOLL_FORCE) === 0) return false;
   const f = vma.vm_flags;
   if (maskHasAny(f, VM_MAYSHARE | VM_SHARED)) return false;

@@ -54,7 +54,7 @@ import {
   FAULT_FLAG_UNSHARE,
   FAULT_FLAG_WRITE,
   VM_FAULT_FALLBACK,
-  VM_FAULT_SIGBUS,
+  VM_FAULT_WRITE,
 } from '../include/fault_flags.js';
 import { EAGAIN } from '../include/errno.js';
 import {
@@ -64,9 +64,12 @@ import {
   VM_NOHUGEPAGE,
   VM_SHARED,
   VM_SPECIAL,
+  VM_UFFD_MISSING,
+  VM_UFFD_WP,
 } from '../include/vm_flags.js';
+import { handle_userfault } from '../fs/userfaultfd.js';
 import type { Kernel } from '../kernel.js';
-import { folioObj, pteObj } from '../objects.js';
+import { folioObj, mmFlagsObj, pteObj } from '../objects.js';
 import { folio_lock, folio_trylock, folio_unlock } from './filemap.js';
 import {
   current_pflags,
@@ -214,7 +217,7 @@ function vma_alloc_anon_folio_pmd(k: Kernel, vma: VmAreaStruct): number {
 /**
  * mm/huge_memory.c: do_huge_pmd_anonymous_page(vmf): map a new THP (write) or the huge zero
  * folio (read) with one PMD; VM_FAULT_FALLBACK to use PTEs.
- * @fidelity exact (userfaultfd missing faults: VM_FAULT_SIGBUS)
+ * @fidelity exact
  */
 export function* do_huge_pmd_anonymous_page(vmf: vm_fault): Sched<vm_fault_t> {
   const vma = vmf.vma;
@@ -236,27 +239,27 @@ export function* do_huge_pmd_anonymous_page(vmf: vm_fault): Sched<vm_fault_t> {
     }
     const pgtable = pte_alloc_one(k, mm);
     const ptl = yield* pmd_lock(mm, vmf.pmd);
-    let r = 0;
-    if (pmd_none(k.pool.get(vmf.pmd)) && !userfaultfd_missing(vma)) {
+    const uffd = pmd_none(k.pool.get(vmf.pmd)) && userfaultfd_missing(vma);
+    if (pmd_none(k.pool.get(vmf.pmd)) && !uffd) {
       pgtable_trans_huge_deposit(k.pool, vmf.pmd, pgtable);
       k.pool.set(vmf.pmd, pmd_mkspecial(pfn_pmd(zero, vma.vm_page_prot)));
       mm_inc_nr_ptes(mm);
     } else {
-      if (userfaultfd_missing(vma)) r = VM_FAULT_SIGBUS;
       k.pool.free_table(pgtable);
     }
     yield* pmd_unlock(ptl);
-    return r;
+    return uffd ? yield* handle_userfault(vmf, VM_UFFD_MISSING) : 0;
   }
   const folio = vma_alloc_anon_folio_pmd(k, vma);
   if (folio < 0) return VM_FAULT_FALLBACK;
   const pgtable = pte_alloc_one(k, mm);
   const ptl = yield* pmd_lock(mm, vmf.pmd);
   if (!pmd_none(k.pool.get(vmf.pmd)) || userfaultfd_missing(vma)) {
+    const uffd = pmd_none(k.pool.get(vmf.pmd));
     yield* pmd_unlock(ptl);
     k.pool.free_table(pgtable);
     folio_put(k.mem, folio);
-    return userfaultfd_missing(vma) ? VM_FAULT_SIGBUS : 0;
+    return uffd ? yield* handle_userfault(vmf, VM_UFFD_MISSING) : 0;
   }
   map_anon_folio_pmd(k, folio, vmf.pmd, vma, haddr, pgtable);
   yield* pmd_unlock(ptl);
@@ -396,7 +399,8 @@ export function* do_huge_pmd_wp_page(vmf: vm_fault): Sched<vm_fault_t> {
       pool.set(vmf.pmd, entry);
     }
     yield* ptl_unlock(ptl);
-    return 0;
+    // quirk dirty-cow: before v6.1 a write fault resolved here also answered VM_FAULT_WRITE
+    return !unshare && k.m.quirk('dirty-cow') ? VM_FAULT_WRITE : 0;
   }
   traceHugeCow(k, vmf, 'copy', `${reason}: split the PMD, COW on PTEs`, folio);
   yield* ptl_unlock(ptl);
@@ -404,12 +408,12 @@ export function* do_huge_pmd_wp_page(vmf: vm_fault): Sched<vm_fault_t> {
   return VM_FAULT_FALLBACK;
 }
 
-/** mm/memory.c: wp_huge_pmd(vmf). @fidelity exact (uffd-wp: VM_FAULT_SIGBUS) */
+/** mm/memory.c: wp_huge_pmd(vmf). @fidelity exact */
 export function* wp_huge_pmd(vmf: vm_fault): Sched<vm_fault_t> {
   const vma = vmf.vma;
   if (vma_is_anonymous(vma)) {
     if ((vmf.flags & FAULT_FLAG_UNSHARE) === 0 && userfaultfd_wp(vma) && pmd_uffd_wp(vmf.orig_pmd))
-      return VM_FAULT_SIGBUS;
+      return yield* handle_userfault(vmf, VM_UFFD_WP);
     return yield* do_huge_pmd_wp_page(vmf);
   }
   if ((vma.vm_flags & (VM_SHARED | VM_MAYSHARE)) !== 0) {
@@ -452,6 +456,7 @@ export function* copy_huge_pmd(
     pteObj(src_pmd),
     Access.Write,
     pmd_trans_huge(pmd) ? folioObj(pmd_pfn(pmd)) : undefined,
+    mmFlagsObj(src_mm.mm_id), // read: MMF_HAS_PINNED (folio_needs_cow_for_dma)
   );
   pmd = pool.get(src_pmd);
   let ret = -EAGAIN;

@@ -48,7 +48,7 @@ import {
 } from '../include/fault_flags.js';
 import { VM_MAYSHARE, VM_SHARED, VM_WRITE } from '../include/vm_flags.js';
 import type { Kernel } from '../kernel.js';
-import { folioObj, pteObj } from '../objects.js';
+import { folioObj, mmFlagsObj, pteObj } from '../objects.js';
 import { current_pflags, userfaultfd_wp, vma_mm } from './internal.js';
 import { mmState } from './mm_state.js';
 import type { mm_struct } from './mm_struct.js';
@@ -406,7 +406,8 @@ export function* copy_hugetlb_page_range(
     if (!mm_solo(k.m))
       yield k.m
         .at('copy_hugetlb_page_range', pteObj(src_pte), Access.Write)
-        .also(folioObj(folio), Access.Write);
+        .also(folioObj(folio), Access.Write)
+        .also(mmFlagsObj(vma_mm(src_vma).mm_id), Access.Read); // MMF_HAS_PINNED
     folio_get(k.mem, folio);
     if (!folio_test_anon(k.mem, folio)) {
       hugetlb_add_file_rmap(k, folio);

@@ -8,7 +8,6 @@ import { GFP_HIGHUSER_MOVABLE, __GFP_ZERO } from '../../mm/gfp.js';
 import { folio_maybe_dma_pinned } from '../../mm/mapcount.js';
 import { MMF_HAS_PINNED, mm_flags_test } from '../../mm/mm_types.js';
 import { folio_alloc } from '../../mm/page_alloc.js';
-import { folio_set_lru, folio_test_lru } from '../../mm/page_flags.js';
 import {
   _PAGE_RW,
   pte_mkwrite,
@@ -34,6 +33,7 @@ import {
 } from '../include/vm_flags.js';
 import type { Kernel } from '../kernel.js';
 import type { mm_struct } from './mm_struct.js';
+import { lru_add_folio } from './swap_lru.js';
 
 /** The mm_struct (with locks) of a VMA: every mm of the kernel layer is one. @fidelity custom */
 export function vma_mm(vma: VmAreaStruct): mm_struct {
@@ -154,10 +154,11 @@ export function folio_prealloc(k: Kernel, need_zero: boolean): number {
 /**
  * mm/swap.c: folio_add_lru_vma(folio, vma) / folio_add_lru: the folio goes on the LRU.
  * @fidelity simplified: the per-CPU LRU batch (and the reference it holds until drained) is not
- * modelled; the folio is on the LRU at once, so lru_add_drain() has nothing to do.
+ * modelled; the folio is on the LRU at once, so lru_add_drain() has nothing to do. The lists
+ * are swap_lru.ts.
  */
 export function folio_add_lru(k: Kernel, folio: number): void {
-  if (!folio_test_lru(k.mem, folio)) folio_set_lru(k.mem, folio);
+  lru_add_folio(k, folio);
 }
 
 /** mm/internal.h: mm_forbids_zeropage(mm) (s390 only). @fidelity exact */

@@ -250,7 +250,10 @@ function* hpage_collapse_scan_pmd(
   if (pmdp < 0 || pmd_none(pool.get(pmdp))) return 'SCAN_PMD_NULL';
   if (pmd_leaf(pool.get(pmdp))) return 'SCAN_PMD_MAPPED';
   const result = scan_ptes(k, vma, entry_table(pool.get(pmdp)) * 512, cc);
-  if (result !== 'SCAN_SUCCEED') return result;
+  if (result !== 'SCAN_SUCCEED') {
+    trace(k, mm, address, result);
+    return result;
+  }
   yield* mmap_read_unlock(mm);
   locked.v = false;
   return yield* collapse_huge_page(k, mm, address, cc);
@@ -332,10 +335,16 @@ export function* madvise_collapse(
  * mm/khugepaged.c: khugepaged_scan_mm_slot for one mm: scan every THP-eligible aligned 2 MiB of
  * every VMA (VM_HUGEPAGE or policy "always") and collapse what qualifies under the khugepaged
  * limits (max_ptes_none, max_ptes_shared, a young page required). Returns how many THPs were
- * made. The daemon body: run it from a kernel thread (Kernel.kthread_run).
+ * made; [start, end) limits the scan to the 2 MiB ranges inside it. The daemon body: run it
+ * from a kernel thread (Kernel.kthread_run).
  * @fidelity simplified (no mm_slot list, no sleeping between scans)
  */
-export function* khugepaged_scan_mm(k: Kernel, mm: mm_struct): Sched<number> {
+export function* khugepaged_scan_mm(
+  k: Kernel,
+  mm: mm_struct,
+  start = 0,
+  end = Number.MAX_SAFE_INTEGER,
+): Sched<number> {
   const cc: collapse_control = { is_khugepaged: true };
   let made = 0;
   yield* mmap_read_lock(mm);
@@ -349,6 +358,7 @@ export function* khugepaged_scan_mm(k: Kernel, mm: mm_struct): Sched<number> {
       addr + PMD_SIZE <= vma.vm_end;
       addr += PMD_SIZE
     ) {
+      if (addr < start || addr + PMD_SIZE > end) continue;
       if (!locked.v) {
         yield* mmap_read_lock(mm);
         locked.v = true;

@@ -2,8 +2,8 @@
  * madvise: mm/madvise.c (v6.18) do_madvise with madvise_walk_vmas: MADV_DONTNEED(_LOCKED)
  * (zap the range), MADV_DONTFORK / DOFORK (VM_DONTCOPY), MADV_WIPEONFORK / KEEPONFORK,
  * MADV_HUGEPAGE / NOHUGEPAGE (hugepage_madvise), MADV_COLLAPSE (khugepaged.ts),
- * MADV_POPULATE_READ / WRITE (GUP's madvise_populate), the flag-only hints, and the hook for
- * MADV_PAGEOUT / MADV_COLD (reclaim is another issue: without it they change nothing).
+ * MADV_POPULATE_READ / WRITE (GUP's madvise_populate), the flag-only hints, and MADV_PAGEOUT /
+ * MADV_COLD (madvise_pageout.ts, which hands the folios to reclaim in vmscan.ts).
  * Gaps in the range give -ENOMEM after the mapped parts were handled, as in the kernel.
  * @fidelity simplified: MADV_FREE marks nothing lazyfree (no reclaim to discard it), KSM
  * (MERGEABLE) only sets the flag, guard regions, MADV_REMOVE, MADV_HWPOISON and
@@ -57,6 +57,7 @@ import {
 } from '../include/vm_flags.js';
 import type { Kernel } from '../kernel.js';
 import { madvise_populate } from './gup_populate.js';
+import { madvise_cold_or_pageout } from './madvise_pageout.js';
 import { hstate_vma } from './hugetlb.js';
 import { madvise_collapse } from './khugepaged.js';
 import { zap_vma_range } from './memory_zap.js';
@@ -67,7 +68,6 @@ import {
   mmap_write_unlock,
 } from './mmap_lock.js';
 import type { mm_struct } from './mm_struct.js';
-import { mmState } from './mm_state.js';
 import { split_vma, vma_merge } from './vma.js';
 
 const VALID = new Set([
@@ -216,10 +216,8 @@ function* madvise_vma_behavior(
     case MADV_WILLNEED:
       return 0;
     case MADV_COLD:
-    case MADV_PAGEOUT: {
-      const reclaim = mmState(k).reclaim;
-      return reclaim === null ? 0 : yield* reclaim(vma, start, end, behavior);
-    }
+    case MADV_PAGEOUT:
+      return yield* madvise_cold_or_pageout(k, vma, start, end, behavior);
     default: {
       const nf = newFlags(vma, behavior);
       if (nf === null) return -EINVAL;

@@ -34,7 +34,8 @@ import {
   VM_FAULT_OOM,
   VM_FAULT_SIGBUS,
 } from '../include/fault_flags.js';
-import { VM_HUGEPAGE, VM_SHARED, VM_WRITE } from '../include/vm_flags.js';
+import { VM_HUGEPAGE, VM_SHARED, VM_UFFD_MISSING, VM_WRITE } from '../include/vm_flags.js';
+import { handle_userfault } from '../fs/userfaultfd.js';
 import type { Kernel } from '../kernel.js';
 import { thp_vma_allowable_orders, thp_vma_suitable_orders } from './huge_memory.js';
 import {
@@ -148,7 +149,7 @@ export function map_anon_folio_pte_nopf(
 
 /**
  * mm/memory.c: do_anonymous_page(vmf): a missing PTE in an anonymous VMA.
- * @fidelity exact (userfaultfd missing faults are not modelled: VM_FAULT_SIGBUS)
+ * @fidelity exact
  */
 export function* do_anonymous_page(vmf: vm_fault): Sched<vm_fault_t> {
   const vma = vmf.vma;
@@ -163,7 +164,7 @@ export function* do_anonymous_page(vmf: vm_fault): Sched<vm_fault_t> {
     if (!vmf_pte_changed(k, vmf)) {
       if (userfaultfd_missing(vma)) {
         yield* pte_unmap_unlock(vmf);
-        return VM_FAULT_SIGBUS;
+        return yield* handle_userfault(vmf, VM_UFFD_MISSING);
       }
       if (vmf_orig_pte_uffd_wp(vmf)) entry = pte_mkuffd_wp(entry);
       k.pool.set(vmf.pte, entry);
@@ -193,7 +194,7 @@ export function* do_anonymous_page(vmf: vm_fault): Sched<vm_fault_t> {
   if (userfaultfd_missing(vma)) {
     yield* pte_unmap_unlock(vmf);
     folio_put(k.mem, folio);
-    return VM_FAULT_SIGBUS;
+    return yield* handle_userfault(vmf, VM_UFFD_MISSING);
   }
   map_anon_folio_pte_nopf(k, folio, vmf.pte, vma, addr, vmf_orig_pte_uffd_wp(vmf));
   add_mm_counter(mm, MM_ANONPAGES, nr);

@@ -96,7 +96,7 @@ import { maskAnd } from '../include/bits.js';
 import { EAGAIN, EHWPOISON, ENOMEM } from '../include/errno.js';
 import { VM_HUGETLB, VM_MIXEDMAP, VM_PFNMAP, VM_SHARED } from '../include/vm_flags.js';
 import type { Kernel } from '../kernel.js';
-import { folioObj, pteObj } from '../objects.js';
+import { folioObj, mmFlagsObj, pteObj } from '../objects.js';
 import { copy_huge_pmd } from './huge_memory.js';
 import { copy_hugetlb_page_range } from './hugetlb.js';
 import {
@@ -109,6 +109,12 @@ import {
   vma_soft_dirty_enabled,
 } from './internal.js';
 import type { mm_struct } from './mm_struct.js';
+import {
+  MMU_NOTIFY_PROTECTION_PAGE,
+  mmu_notifier_invalidate_range_end,
+  mmu_notifier_invalidate_range_start,
+  mmu_notifier_range_init,
+} from './mmu_notifier.js';
 import {
   RMAP_EXCLUSIVE,
   folio_add_new_anon_rmap,
@@ -375,7 +381,10 @@ function* copy_pte_range(
         } else {
           if (!solo) {
             const page = vm_normal_page(k, s.src_vma, ptent);
-            const p = m.at('copy_present_ptes', pteObj(src_pte), Access.Read);
+            // The source mm is read for MMF_HAS_PINNED (folio_needs_cow_for_dma).
+            const p = m
+              .at('copy_present_ptes', pteObj(src_pte), Access.Read)
+              .also(mmFlagsObj(src_mm.mm_id), Access.Read);
             yield page < 0 ? p : p.also(folioObj(page_folio(k.mem, page)), Access.Write);
           }
           s.pendNr = 0;
@@ -464,7 +473,7 @@ function* copy_pmd_range(
 /**
  * mm/memory.c: copy_page_range(dst_vma, src_vma): copy the VMA's page tables to the child.
  * Returns 0 or -ENOMEM.
- * @fidelity exact (no mmu notifiers)
+ * @fidelity exact
  */
 export function* copy_page_range(dst_vma: VmAreaStruct, src_vma: VmAreaStruct): Sched<number> {
   if (!vma_needs_copy(dst_vma, src_vma)) return 0;
@@ -474,6 +483,17 @@ export function* copy_page_range(dst_vma: VmAreaStruct, src_vma: VmAreaStruct): 
   if (maskAnd(src_vma.vm_flags, VM_HUGETLB) !== 0)
     return yield* copy_hugetlb_page_range(dst_mm, src_mm, dst_vma, src_vma);
   const is_cow = is_cow_mapping(src_vma.vm_flags);
+  // mmu notifier hook: a COW mapping is write-protected; secondary MMUs drop their mappings.
+  const range = is_cow
+    ? mmu_notifier_range_init(
+        MMU_NOTIFY_PROTECTION_PAGE,
+        0,
+        src_mm,
+        src_vma.vm_start,
+        src_vma.vm_end,
+      )
+    : null;
+  if (range !== null) yield* mmu_notifier_invalidate_range_start(range);
   if (is_cow) yield* raw_write_seqcount_begin(src_mm.write_protect_seq);
   const s: CopyState = {
     k,
@@ -488,6 +508,7 @@ export function* copy_page_range(dst_vma: VmAreaStruct, src_vma: VmAreaStruct): 
   };
   const ret = yield* copy_range(s, dst_mm, src_mm, src_vma.vm_start, src_vma.vm_end);
   if (is_cow) yield* raw_write_seqcount_end(src_mm.write_protect_seq);
+  if (range !== null) yield* mmu_notifier_invalidate_range_end(range);
   return ret;
 }
 

@@ -71,12 +71,12 @@ import {
 } from './rmap.js';
 import { folio_free_swap, swap_cache_get_folio, swap_free_nr, swapin_readahead } from './swap.js';
 import { vma_is_anonymous } from '../../mm/vma.js';
-import { folio_get } from '../../mm/folio.js';
 
 /**
  * mm/migrate.c: migration_entry_wait(mm, pmd, address): if the PTE is still a migration entry,
  * wait until the migrating folio is unlocked (migration holds its lock), then let the fault
- * retry.
+ * retry. The wait takes no reference (mm/filemap.c: migration_entry_wait_on_locked), so a
+ * waiter never makes the migration it waits for fail its reference count check.
  * @fidelity exact
  */
 export function* migration_entry_wait(mm: mm_struct, pmdp: number, address: number): Sched<void> {
@@ -90,10 +90,8 @@ export function* migration_entry_wait(mm: mm_struct, pmdp: number, address: numb
     return;
   }
   const folio = page_folio(k.mem, swp_offset_pfn(pte_to_swp_entry(pte)));
-  folio_get(k.mem, folio);
   yield* pte_unmap_unlock(ref, folioObj(folio));
   yield* folio_wait_locked(k, folio);
-  folio_put(k.mem, folio);
 }
 
 /** mm/memory.c: pte_marker_clear(vmf). @fidelity exact */

@@ -13,7 +13,7 @@ import {
   folio_test_large,
   page_folio,
 } from '../../mm/folio.js';
-import { addr_to_vpn } from '../../mm/layout.js';
+import { PAGE_SIZE, addr_to_vpn } from '../../mm/layout.js';
 import { folio_large_mapcount, folio_test_large_maybe_mapped_shared } from '../../mm/mapcount.js';
 import {
   MM_ANONPAGES,
@@ -53,9 +53,10 @@ import {
   VM_FAULT_LOCKED,
   VM_FAULT_NOPAGE,
   VM_FAULT_OOM,
-  VM_FAULT_SIGBUS,
+  VM_FAULT_WRITE,
 } from '../include/fault_flags.js';
-import { VM_MAYSHARE, VM_SHARED } from '../include/vm_flags.js';
+import { VM_MAYSHARE, VM_SHARED, VM_UFFD_WP } from '../include/vm_flags.js';
+import { handle_userfault } from '../fs/userfaultfd.js';
 import type { Kernel } from '../kernel.js';
 import { folioObj, pteObj } from '../objects.js';
 import {
@@ -76,6 +77,12 @@ import {
 } from './internal.js';
 import { vmf_anon_prepare } from './memory_anon.js';
 import { count_vm_event } from './mm_state.js';
+import {
+  MMU_NOTIFY_CLEAR,
+  mmu_notifier_invalidate_range_end,
+  mmu_notifier_invalidate_range_start,
+  mmu_notifier_range_init,
+} from './mmu_notifier.js';
 import { vma_file, type vm_fault, type vm_fault_t } from './mm_types.js';
 import { pte_offset_map_lock, pte_unmap_unlock } from './pgtable_generic.js';
 import {
@@ -109,6 +116,15 @@ function traceCow(
     },
     action === 'reuse' ? 'mm/memory.c: do_wp_page' : 'mm/memory.c: wp_page_copy',
   );
+}
+
+/**
+ * Quirk dirty-cow: before v6.1 (cb8d86331343 "mm: remove VM_FAULT_WRITE") do_wp_page answered a
+ * write fault it resolved (reuse, or a copy it installed) with VM_FAULT_WRITE, which the pre-v4.9
+ * faultin_page took as "COW is broken" (gup_fault.ts). The current kernel returns 0.
+ */
+function vm_fault_write(k: Kernel): vm_fault_t {
+  return k.m.quirk('dirty-cow') ? VM_FAULT_WRITE : 0;
 }
 
 /**
@@ -179,7 +195,7 @@ function* wp_can_reuse_anon_folio(k: Kernel, folio: number, vmf: vm_fault): Sche
 
 /**
  * mm/memory.c: do_wp_page(vmf): entered with the PTE lock held; returns with it released.
- * @fidelity exact (userfaultfd-wp faults are not modelled: VM_FAULT_SIGBUS)
+ * @fidelity exact
  */
 export function* do_wp_page(vmf: vm_fault): Sched<vm_fault_t> {
   const unshare = (vmf.flags & FAULT_FLAG_UNSHARE) !== 0;
@@ -187,7 +203,7 @@ export function* do_wp_page(vmf: vm_fault): Sched<vm_fault_t> {
   const k = vma_mm(vma).k;
   if (!unshare && userfaultfd_pte_wp(vma, k.pool.get(vmf.pte))) {
     yield* pte_unmap_unlock(vmf);
-    return VM_FAULT_SIGBUS;
+    return yield* handle_userfault(vmf, VM_UFFD_WP);
   }
   vmf.page = vm_normal_page(k, vma, vmf.orig_pte);
   const folio = vmf.page >= 0 ? page_folio(k.mem, vmf.page) : -1;
@@ -216,7 +232,7 @@ export function* do_wp_page(vmf: vm_fault): Sched<vm_fault_t> {
         return 0;
       }
       yield* wp_page_reuse(vmf, folio);
-      return 0;
+      return vm_fault_write(k);
     }
     return yield* copyAfterUnlock(vmf, folio, why);
   }
@@ -237,7 +253,7 @@ function* copyAfterUnlock(vmf: vm_fault, folio: number, reason: string): Sched<v
  * mm/memory.c: wp_page_copy(vmf): allocate a new anonymous page, copy (or zero) it, and replace
  * the PTE if it did not change meanwhile. Called without the PTE lock, with a reference on the
  * old folio. For an unshare fault the new PTE stays read-only.
- * @fidelity exact (no mmu notifiers)
+ * @fidelity exact
  */
 export function* wp_page_copy(vmf: vm_fault, reason = 'copy'): Sched<vm_fault_t> {
   const unshare = (vmf.flags & FAULT_FLAG_UNSHARE) !== 0;
@@ -267,6 +283,16 @@ export function* wp_page_copy(vmf: vm_fault, reason = 'copy'): Sched<vm_fault_t>
     else k.mem.content[new_folio] = 0;
   }
   folio_mark_uptodate(k.mem, new_folio);
+  // mmu notifier hook: secondary MMUs drop the old page before the PTE is replaced.
+  const page_start = vmf.address - (vmf.address % PAGE_SIZE);
+  const range = mmu_notifier_range_init(
+    MMU_NOTIFY_CLEAR,
+    0,
+    mm,
+    page_start,
+    page_start + PAGE_SIZE,
+  );
+  yield* mmu_notifier_invalidate_range_start(range);
   vmf.pte = yield* pte_offset_map_lock(
     mm,
     vmf.pmd,
@@ -303,12 +329,13 @@ export function* wp_page_copy(vmf: vm_fault, reason = 'copy'): Sched<vm_fault_t>
     copied = true;
   }
   if (vmf.pte >= 0) yield* pte_unmap_unlock(vmf, oldObj);
+  yield* mmu_notifier_invalidate_range_end(range);
   if (new_folio >= 0) folio_put(k.mem, new_folio);
   if (old_folio >= 0) {
     if (copied && folio_test_swapcache(k.mem, old_folio)) folio_free_swap(k, old_folio);
     folio_put(k.mem, old_folio);
   }
-  ret = 0;
+  ret = copied && !unshare ? vm_fault_write(k) : 0;
   return ret;
 }
 

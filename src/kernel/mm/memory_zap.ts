@@ -51,6 +51,13 @@ import { __unmap_hugepage_range } from './hugetlb.js';
 import { vm_normal_page, vma_mm } from './internal.js';
 import { tlb_finish_mmu, tlb_gather_mmu, tlb_remove_folio, type mmu_gather } from './mmu_gather.js';
 import { folio_remove_rmap_ptes, unlink_anon_vmas } from './rmap.js';
+import {
+  MMU_NOTIFY_CLEAR,
+  MMU_NOTIFY_UNMAP,
+  mmu_notifier_invalidate_range_end,
+  mmu_notifier_invalidate_range_start,
+  mmu_notifier_range_init,
+} from './mmu_notifier.js';
 import { mm_solo, ptl_lock, ptl_unlock } from './solo.js';
 import { swap_free_nr } from './swap.js';
 import { vma_file } from './mm_types.js';
@@ -241,6 +248,13 @@ export function* unmap_vmas(
   end: number,
   reason: string,
 ): Sched<void> {
+  // mmu notifier hook: secondary MMUs drop [start, end) before the entries go (unmap_vmas).
+  const first = vmas[0];
+  const range =
+    first === undefined
+      ? null
+      : mmu_notifier_range_init(MMU_NOTIFY_UNMAP, 0, vma_mm(first), start, end);
+  if (range !== null) yield* mmu_notifier_invalidate_range_start(range);
   for (const vma of vmas) {
     yield* __zap_vma_range(
       tlb,
@@ -251,6 +265,7 @@ export function* unmap_vmas(
       reason,
     );
   }
+  if (range !== null) yield* mmu_notifier_invalidate_range_end(range);
 }
 
 /**
@@ -266,7 +281,11 @@ export function* zap_vma_range(
   reason: string,
 ): Sched<void> {
   const tlb = tlb_gather_mmu(vma_mm(vma));
+  // mmu notifier hook (zap_page_range_single_batched): MMU_NOTIFY_CLEAR around the zap.
+  const range = mmu_notifier_range_init(MMU_NOTIFY_CLEAR, 0, vma_mm(vma), address, address + size);
+  yield* mmu_notifier_invalidate_range_start(range);
   yield* __zap_vma_range(tlb, vma, address, address + size, d, reason);
+  yield* mmu_notifier_invalidate_range_end(range);
   yield* tlb_finish_mmu(tlb);
 }
 

@@ -1,6 +1,6 @@
 /**
  * Page migration (mm/migrate.c: migrate_pages, migrate_pages_batch, migrate_folio_unmap,
- * migrate_folio_move, folio_migrate_mapping, putback_movable_pages; mm/vmscan.c:
+ * migrate_folio_move, move_to_new_folio, putback_movable_pages; mm/vmscan.c:
  * folio_isolate_lru; alloc_migration_target).
  *
  * A folio on the `from` list (isolated: one extra reference) is locked, unmapped into migration
@@ -9,11 +9,15 @@
  * into a new folio from `get_new_folio`, remapped there, and freed. Migrated folios leave the
  * list; what remains is for putback_movable_pages. Returns the number of folios not migrated.
  *
- * Kept general for compaction, offline_pages and cma_alloc: the caller chooses the target
- * allocator, the mode and the reason.
- * @fidelity simplified: anonymous folios (small, PTE- or PMD-mapped large) are migrated; file,
- * hugetlb and movable_ops folios fail with -EBUSY (counted as not migrated); no deferred split,
- * no mlock, no NUMA stats.
+ * Anonymous folios move with folio->mapping (the anon_vma) and index; page-cache folios (file
+ * and shmem) through their mapping's ->migrate_folio (migrate_folio.ts: the cache's slots and
+ * references, buffer heads and private data) or fallback_migrate_folio; hugetlb folios through
+ * migrate_hugetlb.ts. Kept general for compaction, offline_pages, cma_alloc and long-term pins:
+ * the caller chooses the target allocator, the mode and the reason.
+ * @fidelity simplified: no movable_ops (non-LRU) folios, KSM folios and anon folios in the swap
+ * cache are not migrated (-EBUSY); no batching of unmaps (each folio is unmapped and moved in
+ * turn), no deferred split, no mlock, no NUMA stats; a dirty folio of a mapping without
+ * ->migrate_folio is not written out.
  */
 import {
   GFP_TRANSHUGE,
@@ -25,7 +29,6 @@ import {
   __GFP_NOWARN,
   __folio_clear_locked,
   __folio_set_locked,
-  copy_highpage,
   folio_alloc,
   folio_clear_lru,
   folio_expected_ref_count,
@@ -35,50 +38,52 @@ import {
   folio_order,
   folio_put,
   folio_ref_count,
-  folio_set_mapping,
   folio_set_index,
+  folio_set_mapping,
+  folio_set_swapbacked,
   folio_test_anon,
-  folio_test_dirty,
-  folio_set_dirty,
   folio_test_hugetlb,
+  folio_test_ksm,
   folio_test_large,
   folio_test_lru,
+  folio_test_private,
   folio_test_swapbacked,
-  folio_set_swapbacked,
-  folio_test_referenced,
-  folio_set_referenced,
-  folio_test_uptodate,
-  folio_mark_uptodate,
-  folio_test_ksm,
+  folio_test_swapcache,
+  folio_test_writeback,
   mod_node_page_state,
   page_zonenum,
 } from '../../mm/index.js';
 import { Access } from '../../sim/footprint.js';
 import type { Sched } from '../../sim/thread.js';
+import { try_to_free_buffers } from '../fs/buffer.js';
 import { EAGAIN, EBUSY, ENOMEM } from '../include/errno.js';
 import type { Kernel } from '../kernel.js';
 import { folioObj } from '../objects.js';
 import { folio_lock, folio_trylock, folio_unlock } from './filemap.js';
 import { current_pflags, folio_add_lru } from './internal.js';
+import { fallback_migrate_folio, folio_mc_copy, folio_migrate_flags } from './migrate_folio.js';
+import {
+  alloc_hugetlb_migration_target,
+  folio_isolate_hugetlb,
+  folio_putback_hugetlb,
+  unmap_and_move_huge_page,
+} from './migrate_hugetlb.js';
+
+export { folio_isolate_hugetlb };
+import {
+  MIGRATE_ASYNC,
+  MIGRATE_SYNC,
+  MR_DEMOTION,
+  MR_MEMORY_FAILURE,
+  migrate_reason_names,
+} from './migrate_mode.js';
+import './migrate_trace.js';
 import { remove_migration_ptes, try_to_migrate } from './migrate_rmap.js';
+import { folio_wait_writeback } from './page-writeback.js';
+import { folio_file_mapping } from './pagecache.js';
 import { mm_solo } from './solo.js';
 
-/** include/linux/migrate_mode.h: enum migrate_mode. @fidelity exact */
-export const MIGRATE_ASYNC = 0;
-export const MIGRATE_SYNC_LIGHT = 1;
-export const MIGRATE_SYNC = 2;
-
-/** include/linux/migrate_mode.h: enum migrate_reason. @fidelity exact */
-export const MR_COMPACTION = 0;
-export const MR_MEMORY_FAILURE = 1;
-export const MR_MEMORY_HOTPLUG = 2;
-export const MR_SYSCALL = 3;
-export const MR_MEMPOLICY_MBIND = 4;
-export const MR_NUMA_MISPLACED = 5;
-export const MR_CONTIG_RANGE = 6;
-export const MR_LONGTERM_PIN = 7;
-export const MR_DEMOTION = 8;
-export const MR_DAMON = 9;
+export * from './migrate_mode.js';
 
 /** mm/migrate.c: NR_MAX_MIGRATE_PAGES_RETRY. @fidelity exact */
 export const NR_MAX_MIGRATE_PAGES_RETRY = 10;
@@ -87,20 +92,27 @@ export const NR_MAX_MIGRATE_PAGES_RETRY = 10;
 export type NewFolio = (k: Kernel, src: number) => number;
 
 /**
- * mm/migrate.c: alloc_migration_target(src, private) with GFP_USER|__GFP_NOWARN and no node
- * preference (the long-term pin's target): same order; __GFP_HIGHMEM for a ZONE_MOVABLE source.
- * Under memalloc_pin_save (PF_MEMALLOC_PIN) no movable or CMA memory is used.
- * @fidelity simplified: hugetlb targets are not allocated (-1)
+ * mm/migrate.c: alloc_migration_target(src, private) for a migration_target_control with this
+ * gfp_mask and no node preference: same order; __GFP_HIGHMEM for a ZONE_MOVABLE source (so a
+ * movable gfp may land in ZONE_MOVABLE again, outside the isolated range). Under
+ * memalloc_pin_save (PF_MEMALLOC_PIN) no movable or CMA memory is used. A hugetlb source takes
+ * a folio from its pool (alloc_hugetlb_folio_nodemask).
+ * @fidelity simplified
  */
-export function alloc_migration_target(k: Kernel, src: number): number {
-  const mem = k.mem;
-  if (folio_test_hugetlb(mem, src)) return -1;
-  let gfp = GFP_USER | __GFP_NOWARN;
-  const order = folio_order(mem, src);
-  if (folio_test_large(mem, src)) gfp |= GFP_TRANSHUGE;
-  if (page_zonenum(mem, src) === ZONE_MOVABLE) gfp |= __GFP_HIGHMEM;
-  return folio_alloc(mem, gfp, order, current_pflags(k));
+export function alloc_migration_target_gfp(gfp_mask: number): NewFolio {
+  return (k, src) => {
+    const mem = k.mem;
+    if (folio_test_hugetlb(mem, src)) return alloc_hugetlb_migration_target(k, src);
+    let gfp = gfp_mask;
+    const order = folio_order(mem, src);
+    if (folio_test_large(mem, src)) gfp |= GFP_TRANSHUGE;
+    if (page_zonenum(mem, src) === ZONE_MOVABLE) gfp |= __GFP_HIGHMEM;
+    return folio_alloc(mem, gfp, order, current_pflags(k));
+  };
 }
+
+/** alloc_migration_target with GFP_USER|__GFP_NOWARN: the long-term pin's target. @fidelity simplified */
+export const alloc_migration_target: NewFolio = alloc_migration_target_gfp(GFP_USER | __GFP_NOWARN);
 
 /** mm/vmscan.c: folio_isolate_lru(folio): take it off the LRU with a reference. @fidelity simplified */
 export function folio_isolate_lru(k: Kernel, folio: number): boolean {
@@ -111,15 +123,32 @@ export function folio_isolate_lru(k: Kernel, folio: number): boolean {
   return true;
 }
 
+/**
+ * mm/migrate.c: isolate_folio_to_list(folio, list): a hugetlb folio through
+ * folio_isolate_hugetlb, an LRU folio through folio_isolate_lru (counted in NR_ISOLATED_*).
+ * @fidelity simplified (no movable_ops folios)
+ */
+export function isolate_folio_to_list(k: Kernel, folio: number, list: number[]): boolean {
+  const mem = k.mem;
+  if (folio_test_hugetlb(mem, folio)) return folio_isolate_hugetlb(k, folio, list);
+  if (!folio_isolate_lru(k, folio)) return false;
+  list.push(folio);
+  const item = folio_test_anon(mem, folio) ? NR_ISOLATED_ANON : NR_ISOLATED_FILE;
+  mod_node_page_state(mem.vmstat, item, folio_nr_pages(mem, folio));
+  return true;
+}
+
 /** mm/migrate.c: putback_movable_pages(list): back to the LRU, isolation reference dropped. @fidelity simplified */
 export function putback_movable_pages(k: Kernel, list: number[]): void {
   const mem = k.mem;
   for (const folio of list) {
-    if (!folio_test_hugetlb(mem, folio)) {
-      const item = folio_test_anon(mem, folio) ? NR_ISOLATED_ANON : NR_ISOLATED_FILE;
-      mod_node_page_state(mem.vmstat, item, -folio_nr_pages(mem, folio));
-      folio_add_lru(k, folio);
+    if (folio_test_hugetlb(mem, folio)) {
+      folio_putback_hugetlb(k, folio);
+      continue;
     }
+    const item = folio_test_anon(mem, folio) ? NR_ISOLATED_ANON : NR_ISOLATED_FILE;
+    mod_node_page_state(mem.vmstat, item, -folio_nr_pages(mem, folio));
+    folio_add_lru(k, folio);
     folio_put(mem, folio);
   }
   list.length = 0;
@@ -127,7 +156,8 @@ export function putback_movable_pages(k: Kernel, list: number[]): void {
 
 /**
  * mm/migrate.c: migrate_pages(from, get_new_folio, put_new_folio, private, mode, reason,
- * ret_succeeded): migrate the folios on `from`; returns how many could not be migrated.
+ * ret_succeeded): migrate the folios on `from`; returns how many could not be migrated. With
+ * `why`, the last error of each folio left on the list is recorded there (folio -> errno).
  * @fidelity simplified (see the file comment)
  */
 export function* migrate_pages(
@@ -136,6 +166,7 @@ export function* migrate_pages(
   get_new_folio: NewFolio,
   mode: number,
   reason: number,
+  why?: Map<number, number>,
 ): Sched<number> {
   let retry = [...from];
   let failed = 0;
@@ -146,6 +177,7 @@ export function* migrate_pages(
       if (rc === 0) from.splice(from.indexOf(folio), 1);
       else if (rc === -EAGAIN) again.push(folio);
       else failed++;
+      if (rc !== 0) why?.set(folio, rc);
     }
     retry = again;
   }
@@ -161,34 +193,100 @@ function* migrate_one(
   reason: number,
 ): Sched<number> {
   const mem = k.mem;
+  if (folio_test_hugetlb(mem, src))
+    return yield* unmap_and_move_huge_page(k, get_new_folio, src, mode, reason);
   if (folio_ref_count(mem, src) === 1) {
     migrate_folio_done(k, src, reason);
     return 0;
   }
-  if (!folio_test_anon(mem, src) || folio_test_ksm(mem, src) || folio_test_hugetlb(mem, src))
+  if (folio_test_ksm(mem, src) || (folio_test_anon(mem, src) && folio_test_swapcache(mem, src)))
     return -EBUSY;
   const dst = get_new_folio(k, src);
   if (dst < 0) return -ENOMEM;
   __folio_set_locked(mem, dst);
+  const rc = yield* migrate_folio_unmap(k, src, dst, mode);
+  if (rc < 0) return rc;
+  return yield* migrate_folio_move(k, src, dst, rc === 1, mode, reason);
+}
+
+/**
+ * mm/migrate.c: migrate_folio_unmap: lock src (not waiting in MIGRATE_ASYNC), wait for
+ * writeback (MIGRATE_SYNC only, else -EBUSY), replace its mappings with migration entries.
+ * Returns 1 (was mapped) or 0 with src locked and unmapped, or an error with everything undone.
+ */
+function* migrate_folio_unmap(k: Kernel, src: number, dst: number, mode: number): Sched<number> {
+  const mem = k.mem;
   if (!(yield* folio_trylock(k, src))) {
     if (mode === MIGRATE_ASYNC) return drop_dst(k, dst, -EAGAIN);
     yield* folio_lock(k, src);
   }
-  const was_mapped = folio_mapped(mem, src);
-  if (was_mapped) yield* try_to_migrate(k, src);
-  const rc = folio_mapped(mem, src) ? -EAGAIN : yield* move_to_new_folio(k, dst, src);
-  if (rc !== 0) {
-    if (was_mapped) yield* remove_migration_ptes(k, src, src);
-    yield* folio_unlock(k, src);
-    return drop_dst(k, dst, rc);
+  if (folio_test_writeback(mem, src)) {
+    if (mode !== MIGRATE_SYNC) return yield* undo_src(k, src, dst, false, -EBUSY);
+    yield* folio_wait_writeback(k, src);
   }
-  if (was_mapped) yield* remove_migration_ptes(k, src, dst);
+  let was_mapped = false;
+  if (mem.mapping[src] === 0) {
+    // an orphaned page-cache folio (truncated under a pin) may still carry buffers
+    if (folio_test_private(mem, src)) {
+      try_to_free_buffers(k, src);
+      return yield* undo_src(k, src, dst, false, -EAGAIN);
+    }
+  } else if (folio_mapped(mem, src)) {
+    yield* try_to_migrate(k, src);
+    was_mapped = true;
+  }
+  if (folio_mapped(mem, src)) return yield* undo_src(k, src, dst, was_mapped, -EAGAIN);
+  return was_mapped ? 1 : 0;
+}
+
+/** mm/migrate.c: migrate_folio_move: move_to_new_folio, then remap to dst and free src. */
+function* migrate_folio_move(
+  k: Kernel,
+  src: number,
+  dst: number,
+  was_mapped: boolean,
+  mode: number,
+  reason: number,
+): Sched<number> {
+  const mem = k.mem;
+  const rc = yield* move_to_new_folio(k, dst, src, mode);
+  if (rc !== 0) return yield* undo_src(k, src, dst, was_mapped, rc);
   folio_add_lru(k, dst);
+  if (was_mapped) yield* remove_migration_ptes(k, src, dst);
   __folio_clear_locked(mem, dst);
   folio_put(mem, dst);
   yield* folio_unlock(k, src);
+  trace_migrated(k, src, dst, reason);
   migrate_folio_done(k, src, reason);
   return 0;
+}
+
+/** An `mm.migrate` event: src's users are on dst now. @fidelity custom */
+export function trace_migrated(k: Kernel, src: number, dst: number, reason: number): void {
+  if (k.m.trace.enabled)
+    k.m.emit(
+      'mm.migrate',
+      {
+        folio: src,
+        to: `0x${dst.toString(16)}`,
+        result: 0,
+        reason: migrate_reason_names[reason] ?? String(reason),
+      },
+      'mm/migrate.c: migrate_pages',
+    );
+}
+
+/** mm/migrate.c: migrate_folio_undo_src + migrate_folio_undo_dst: remap src, unlock, free dst. */
+function* undo_src(
+  k: Kernel,
+  src: number,
+  dst: number,
+  was_mapped: boolean,
+  rc: number,
+): Sched<number> {
+  if (was_mapped) yield* remove_migration_ptes(k, src, src);
+  yield* folio_unlock(k, src);
+  return drop_dst(k, dst, rc);
 }
 
 function drop_dst(k: Kernel, dst: number, rc: number): number {
@@ -197,8 +295,8 @@ function drop_dst(k: Kernel, dst: number, rc: number): number {
   return rc;
 }
 
-/** mm/migrate.c: migrate_folio_done(src, reason): the isolation reference goes; src is freed. */
-function migrate_folio_done(k: Kernel, src: number, reason: number): void {
+/** mm/migrate.c: migrate_folio_done(src, reason): the isolation reference goes; src is freed. @fidelity simplified */
+export function migrate_folio_done(k: Kernel, src: number, reason: number): void {
   const mem = k.mem;
   if (reason !== MR_DEMOTION) {
     const item = folio_test_anon(mem, src) ? NR_ISOLATED_ANON : NR_ISOLATED_FILE;
@@ -208,32 +306,42 @@ function migrate_folio_done(k: Kernel, src: number, reason: number): void {
 }
 
 /**
- * mm/migrate.c: move_to_new_folio / migrate_folio: folio_migrate_mapping (the reference count
- * must be exactly what the mappings, caches and the isolation explain: else -EAGAIN), then the
- * contents and flags (folio_migrate_folio).
- * @fidelity simplified (anon folios)
+ * mm/migrate.c: move_to_new_folio(dst, src, mode): an anon folio (or one without a mapping)
+ * through migrate_folio with no mapping; a page-cache folio through its mapping's
+ * ->migrate_folio, or fallback_migrate_folio. On success a page-cache src loses its mapping.
+ * @fidelity simplified
  */
-function* move_to_new_folio(k: Kernel, dst: number, src: number): Sched<number> {
+function* move_to_new_folio(k: Kernel, dst: number, src: number, mode: number): Sched<number> {
   const m = k.m;
   if (!mm_solo(m))
     yield m
       .at('folio_migrate_mapping', folioObj(src), Access.Write)
       .also(folioObj(dst), Access.Write);
   const mem = k.mem;
-  if (folio_ref_count(mem, src) !== folio_expected_ref_count(mem, src) + 1) return -EAGAIN;
-  folio_set_mapping(mem, dst, mem.mapping[src]!, true);
-  folio_set_index(mem, dst, mem.index[src]!);
-  if (folio_test_swapbacked(mem, src)) folio_set_swapbacked(mem, dst);
-  const nr = folio_nr_pages(mem, src);
-  for (let i = 0; i < nr; i++) copy_highpage(mem, dst + i, src + i);
-  folio_migrate_flags(k, dst, src);
-  return 0;
+  const mapping = folio_test_anon(mem, src) ? null : folio_file_mapping(k, src);
+  if (mapping === null) return migrate_folio_anon(k, dst, src);
+  const op = mapping.a_ops.migrate_folio;
+  const rc =
+    op !== undefined
+      ? op.call(mapping.a_ops, k, mapping, dst, src, mode)
+      : fallback_migrate_folio(k, mapping, dst, src, mode);
+  if (rc === 0) folio_set_mapping(mem, src, 0, false);
+  return rc;
 }
 
-/** mm/migrate.c: folio_migrate_flags(newfolio, folio) (the flags the model keeps). */
-function folio_migrate_flags(k: Kernel, dst: number, src: number): void {
+/**
+ * mm/migrate.c: migrate_folio(NULL, dst, src, mode) for a folio without a page-cache mapping:
+ * the reference count must be exactly what its mappings (now migration entries) and the
+ * isolation explain; dst takes folio->mapping, index and swap-backed, then contents and flags.
+ * @fidelity simplified
+ */
+function migrate_folio_anon(k: Kernel, dst: number, src: number): number {
   const mem = k.mem;
-  if (folio_test_referenced(mem, src)) folio_set_referenced(mem, dst);
-  if (folio_test_uptodate(mem, src)) folio_mark_uptodate(mem, dst);
-  if (folio_test_dirty(mem, src)) folio_set_dirty(mem, dst);
+  if (folio_ref_count(mem, src) !== folio_expected_ref_count(mem, src) + 1) return -EAGAIN;
+  folio_mc_copy(k, dst, src);
+  if (mem.mapping[src] !== 0) folio_set_mapping(mem, dst, mem.mapping[src]!, true);
+  folio_set_index(mem, dst, mem.index[src]!);
+  if (folio_test_swapbacked(mem, src)) folio_set_swapbacked(mem, dst);
+  folio_migrate_flags(k, dst, src);
+  return 0;
 }

@@ -9,13 +9,17 @@
  * remove_migration_ptes turns the entries back into mappings of the new folio (or of the old
  * one, when migration gave up).
  *
- * The rmap walk: every VMA linked to the folio's anon_vma, at the address its index maps to.
- * @fidelity simplified: anonymous folios only (file folios are not migrated here); no mlock,
- * no device-private entries.
+ * A page-cache folio (file or shmem) is unmapped the same way: its entries remember only write
+ * permission (nothing is exclusive), and are restored as file mappings of the new folio.
+ *
+ * The rmap walk: every VMA linked to the folio's anon_vma (anon) or in its mapping's i_mmap
+ * (file), at the address its index maps to.
+ * @fidelity simplified: no mlock, no device-private entries, no hugetlb (migrate_hugetlb.ts).
  */
 import {
   HPAGE_PMD_NR,
   PageAnonExclusive,
+  folio_test_anon,
   folio_nr_pages,
   folio_put,
   folio_get,
@@ -73,27 +77,39 @@ import {
   RMAP_NONE,
   folio_add_anon_rmap_pmd,
   folio_add_anon_rmap_ptes,
+  folio_add_file_rmap_pmd,
+  folio_add_file_rmap_ptes,
   folio_anon_vma,
   folio_remove_rmap_pmd,
   folio_remove_rmap_ptes,
   folio_try_share_anon_rmap_pmd,
   folio_try_share_anon_rmap_pte,
 } from './rmap.js';
+import { mmState } from './mm_state.js';
 import { ptl_lock, ptl_unlock } from './solo.js';
 
 /** An entry of a VMA that maps (or held a migration entry for) part of a folio. */
 type Visit = (vma: VmAreaStruct, entp: number, vpn: number, huge: boolean) => boolean;
 
+/** The VMAs that may map the folio: its anon_vma's, or its mapping's i_mmap. */
+function folio_rmap_vmas(k: Kernel, folio: number): readonly VmAreaStruct[] {
+  if (folio_test_anon(k.mem, folio)) return folio_anon_vma(k, folio)?.vmas ?? [];
+  return mmState(k).mappings.get(k.mem.mapping[folio]!)?.i_mmap ?? [];
+}
+
 /**
- * mm/rmap.c: rmap_walk_anon, reduced to what migration needs: call `visit` for each PTE or PMD
- * slot of the folio's range in every VMA of its anon_vma, under that entry's page-table lock.
- * Stops when `visit` returns false.
+ * mm/rmap.c: rmap_walk_anon / rmap_walk_file, reduced to what migration needs: call `visit`
+ * for each PTE or PMD slot of the folio's range in every VMA that may map it, under that
+ * entry's page-table lock. Stops when `visit` returns false.
  */
-function* walk_folio_slots(k: Kernel, folio: number, visit: Visit): Sched<boolean> {
-  const av = folio_anon_vma(k, folio);
-  if (av === null) return true;
+function* walk_folio_slots(
+  k: Kernel,
+  folio: number,
+  visit: Visit,
+  via: number = folio,
+): Sched<boolean> {
   const nr = folio_nr_pages(k.mem, folio);
-  for (const vma of [...av.vmas]) {
+  for (const vma of [...folio_rmap_vmas(k, via)]) {
     const addr = vma_address(vma, k.mem.index[folio]!, nr);
     if (addr < 0) continue;
     const first = addr / 4096;
@@ -144,9 +160,10 @@ function migration_entry(pteval: number, page: number, exclusive: boolean): numb
 }
 
 /**
- * mm/rmap.c: try_to_migrate(folio, flags): replace every mapping of the (locked) anon folio
- * with migration entries. Stops, leaving the rest mapped, at a page that may be pinned.
- * @fidelity simplified (anon only)
+ * mm/rmap.c: try_to_migrate(folio, flags): replace every mapping of the (locked) folio with
+ * migration entries. For an anon folio, stops (leaving the rest mapped) at an exclusive page
+ * that may be pinned.
+ * @fidelity simplified (no hugetlb, no mlock)
  */
 export function* try_to_migrate(k: Kernel, folio: number): Sched<void> {
   const mem = k.mem;
@@ -173,7 +190,7 @@ function migrate_one_pte(
   const mem = k.mem;
   const page = pte_pfn(pteval);
   set_pte_at(k.pool, ptep, 0);
-  const exclusive = PageAnonExclusive(mem, page);
+  const exclusive = folio_test_anon(mem, folio) && PageAnonExclusive(mem, page);
   if (pte_dirty(pteval)) folio_mark_dirty(k, folio);
   if (exclusive && folio_try_share_anon_rmap_pte(k, folio, page) !== 0) {
     set_pte_at(k.pool, ptep, pteval);
@@ -198,7 +215,7 @@ function migrate_one_pmd(
 ): boolean {
   const mem = k.mem;
   set_pte_at(k.pool, pmdp, 0);
-  const exclusive = PageAnonExclusive(mem, folio);
+  const exclusive = folio_test_anon(mem, folio) && PageAnonExclusive(mem, folio);
   if (pte_dirty(pmdval)) folio_mark_dirty(k, folio);
   if (exclusive && folio_try_share_anon_rmap_pmd(k, folio, folio) !== 0) {
     set_pte_at(k.pool, pmdp, pmdval);
@@ -221,16 +238,21 @@ function migrate_one_pmd(
  */
 export function* remove_migration_ptes(k: Kernel, src: number, dst: number): Sched<void> {
   const end = src + folio_nr_pages(k.mem, src);
-  yield* walk_folio_slots(k, src, (vma, entp, vpn, huge) => {
-    const ent = k.pool.entries[entp]!;
-    if (!is_swap_pte(ent) && !(huge && is_pmd_migration_entry(ent))) return true;
-    const entry = huge ? pmd_to_swp_entry(ent) : pte_to_swp_entry(ent);
-    if (!is_migration_entry(entry)) return true;
-    const old = swp_offset_pfn(entry);
-    if (old < src || old >= end) return true;
-    remove_migration_entry(k, vma, entp, vpn * 4096, dst + (old - src), dst, ent, entry, huge);
-    return true;
-  });
+  yield* walk_folio_slots(
+    k,
+    src,
+    (vma, entp, vpn, huge) => {
+      const ent = k.pool.entries[entp]!;
+      if (!is_swap_pte(ent) && !(huge && is_pmd_migration_entry(ent))) return true;
+      const entry = huge ? pmd_to_swp_entry(ent) : pte_to_swp_entry(ent);
+      if (!is_migration_entry(entry)) return true;
+      const old = swp_offset_pfn(entry);
+      if (old < src || old >= end) return true;
+      remove_migration_entry(k, vma, entp, vpn * 4096, dst + (old - src), dst, ent, entry, huge);
+      return true;
+    },
+    dst,
+  );
 }
 
 /** mm/migrate.c: remove_migration_pte / mm/huge_memory.c: remove_migration_pmd for one entry. */
@@ -256,7 +278,10 @@ function remove_migration_entry(
     is_writable_migration_entry(entry) || is_readable_exclusive_migration_entry(entry);
   const flags = exclusive ? RMAP_EXCLUSIVE : RMAP_NONE;
   folio_get(k.mem, dst);
-  if (huge) folio_add_anon_rmap_pmd(k, dst, dst, vma, address, flags);
+  if (!folio_test_anon(k.mem, dst)) {
+    if (huge) folio_add_file_rmap_pmd(k, dst, dst, vma);
+    else folio_add_file_rmap_ptes(k, dst, page, 1, vma);
+  } else if (huge) folio_add_anon_rmap_pmd(k, dst, dst, vma, address, flags);
   else folio_add_anon_rmap_ptes(k, dst, page, 1, vma, address, flags);
   set_pte_at(k.pool, entp, pte);
 }

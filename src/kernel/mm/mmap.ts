@@ -73,6 +73,7 @@ import { copy_page_range } from './memory_copy.js';
 import { anon_vma_fork } from './rmap.js';
 import { rw_down_write_nested, rw_up_write } from './solo.js';
 import { shmem_zero_setup } from './shmem_zero.js';
+import { dup_userfaultfd } from './userfaultfd.js';
 import {
   TASK_SIZE,
   do_munmap,
@@ -402,6 +403,7 @@ export function* dup_mmap(k: Kernel, mm: mm_struct, oldmm: mm_struct): Sched<num
       mpnt.vm_file,
     );
     tmp.vm_userfaultfd_ctx = mpnt.vm_userfaultfd_ctx;
+    dup_userfaultfd(tmp);
     if ((mpnt.vm_flags & VM_WIPEONFORK) !== 0) tmp.anon_vma = null;
     else anon_vma_fork(k, tmp, mpnt);
     tmp.vm_flags = maskAndNot(tmp.vm_flags, VM_LOCKED_MASK);

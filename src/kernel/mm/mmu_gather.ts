@@ -7,9 +7,14 @@
  * @fidelity simplified: no TLB model (flushes only release the batch), no delayed rmap
  */
 import { folio_put_refs } from '../../mm/page_free.js';
-import type { Sched } from '../../sim/thread.js';
+import { folio_test_swapcache } from '../../mm/page_flags.js';
+import { Access } from '../../sim/footprint.js';
+import type { Point, Sched } from '../../sim/thread.js';
+import type { Kernel } from '../kernel.js';
+import { folioObj } from '../objects.js';
 import type { mm_struct } from './mm_struct.js';
 import { mm_solo } from './solo.js';
+import { free_swap_cache } from './swap_state.js';
 
 /** include/asm-generic/tlb.h: struct mmu_gather. @fidelity simplified */
 export class mmu_gather {
@@ -42,16 +47,29 @@ export function tlb_remove_folio(tlb: mmu_gather, folio: number, refs: number): 
 
 /**
  * mm/mmu_gather.c: tlb_flush_mmu(tlb): flush, then free_pages_and_swap_cache (drop the batched
- * references). A scheduling point (it touches every batched folio), elided when alone.
+ * references). A scheduling point declaring a write of every batched folio (a folio freed here
+ * goes back to the allocator: allocation order is not a footprint, see docs/explorer.md), or of
+ * everything when one is in the swap cache (free_swap_cache); elided when alone.
  * @fidelity simplified
  */
 export function* tlb_flush_mmu(tlb: mmu_gather): Sched<void> {
   if (tlb.folios.length === 0) return;
   const k = tlb.mm.k;
-  if (!mm_solo(k.m)) yield k.m.point('tlb_flush_mmu');
-  for (let i = 0; i < tlb.folios.length; i++) folio_put_refs(k.mem, tlb.folios[i]!, tlb.refs[i]!);
+  if (!mm_solo(k.m)) yield flushPoint(k, tlb);
+  for (let i = 0; i < tlb.folios.length; i++) {
+    free_swap_cache(k, tlb.folios[i]!);
+    folio_put_refs(k.mem, tlb.folios[i]!, tlb.refs[i]!);
+  }
   tlb.folios.length = 0;
   tlb.refs.length = 0;
+}
+
+function flushPoint(k: Kernel, tlb: mmu_gather): Point {
+  const m = k.m;
+  if (tlb.folios.some((f) => folio_test_swapcache(k.mem, f))) return m.point('tlb_flush_mmu');
+  const p = m.at('tlb_flush_mmu', folioObj(tlb.folios[0]!), Access.Write);
+  for (let i = 1; i < tlb.folios.length; i++) p.also(folioObj(tlb.folios[i]!), Access.Write);
+  return p;
 }
 
 /** mm/mmu_gather.c: tlb_finish_mmu(tlb). @fidelity simplified */

@@ -232,7 +232,8 @@ function* try_to_unmap_one(
     }
     const entry = k.mem.priv[folio] + (hit.page - folio);
     let swp = swp_entry_to_pte(entry);
-    if (anon_exclusive) swp = pte_swp_mkexclusive(swp);
+    // quirk swap-forgets-exclusive: before v5.19 swap entries did not remember exclusivity
+    if (anon_exclusive && !k.m.quirk('swap-forgets-exclusive')) swp = pte_swp_mkexclusive(swp);
     if (pte_soft_dirty(pteval)) swp = pte_swp_mksoft_dirty(swp);
     if (pte_uffd_wp(pteval)) swp = pte_swp_mkuffd_wp(swp);
     pool.set(hit.ptr, swp);

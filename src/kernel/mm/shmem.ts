@@ -8,8 +8,9 @@
  * zeros), SGP_CACHE allocates within i_size (faults), SGP_WRITE allocates and leaves clearing
  * to the write, SGP_FALLOC allocates folios that are not yet uptodate.
  * @fidelity simplified: no swap (shmem_writeout is reclaim's, another issue), no huge= mount
- * option (order-0 folios), no quotas or xattrs, no userfaultfd minor faults.
+ * option (order-0 folios), no quotas or xattrs.
  */
+import { shmem_userfault } from './userfaultfd.js';
 import { folio_put } from '../../mm/page_free.js';
 import {
   folio_mark_uptodate,
@@ -61,6 +62,7 @@ import {
 import { mm_solo } from './solo.js';
 import { truncate_inode_pages_final, truncate_inode_pages_range } from './truncate.js';
 import { unmap_mapping_range } from './truncate_unmap.js';
+import { migrate_folio } from './migrate_folio.js';
 
 /** include/linux/shmem_fs.h: enum sgp_type. */
 export const SGP_READ = 0;
@@ -179,11 +181,14 @@ export function* shmem_read_folio(
 /**
  * mm/shmem.c: shmem_fault(vmf): the locked page of the fault (SGP_CACHE), VM_FAULT_SIGBUS past
  * i_size, VM_FAULT_OOM.
- * @fidelity simplified (no huge pages, no fallocate-hole wait)
+ * @fidelity simplified (no huge pages, no fallocate-hole wait; the userfaultfd checks of
+ * shmem_get_folio_gfp are made first, by shmem_userfault)
  */
 export function* shmem_fault(vmf: vm_fault): Sched<vm_fault_t> {
   const k = vmf_kernel(vmf);
   const inode = vmf_file(vmf).f_inode;
+  const uffd = yield* shmem_userfault(vmf);
+  if (uffd !== null) return uffd;
   const folio = yield* shmem_get_folio_gfp(k, inode, vmf.pgoff, SGP_CACHE);
   if (folio === -ENOMEM) return VM_FAULT_OOM;
   if (folio < 0) return VM_FAULT_SIGBUS;
@@ -366,6 +371,7 @@ export const shmem_aops: address_space_operations = {
   dirty_folio: (k, _mapping, folio) => noop_dirty_folio(k, folio),
   write_begin: shmem_write_begin,
   write_end: shmem_write_end,
+  migrate_folio: (k, mapping, dst, src, mode) => migrate_folio(k, mapping, dst, src, mode),
 };
 
 /** mm/shmem.c: shmem_vm_ops (no page_mkwrite: no dirty tracking). @fidelity simplified */

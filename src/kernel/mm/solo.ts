@@ -50,6 +50,7 @@ export function* ptl_lock(
   obj: ObjId | undefined = undefined,
   acc: Access = Access.Write,
   obj2: ObjId | undefined = undefined,
+  obj3: ObjId | undefined = undefined,
 ): Sched<void> {
   const m = lock.m;
   const t = m.self;
@@ -67,7 +68,8 @@ export function* ptl_lock(
     m.emit('lock.contend', { lock: lock.name, mode: 'exclusive', holders: [lock.owner.name] });
   }
   const p = m.block('spin_lock', lock, lock.obj).also(obj, acc);
-  yield obj2 === undefined ? p : p.also(obj2, Access.Write);
+  if (obj2 !== undefined) p.also(obj2, Access.Write);
+  yield obj3 === undefined ? p : p.also(obj3, Access.Read);
   take(lock, t, subclass);
 }
 

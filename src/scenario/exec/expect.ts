@@ -5,12 +5,15 @@
  * expectation fails the execution; the thread goes on.
  */
 import { errnoName } from '../../kernel/include/errno.js';
-import { page_content } from '../../mm/folio.js';
 import { expect as expectOp } from '../ops/user_memory.js';
 import type { ResolvedArgs } from '../args.js';
 import type { Contents, ValueExpr } from '../spec.js';
 import { showSize } from '../values/numbers.js';
-import { peekUserContents } from './peek.js';
+import { folioObj } from '../../kernel/objects.js';
+import { page_content, page_folio } from '../../mm/folio.js';
+import { Access, EVERYTHING, type ObjId } from '../../sim/footprint.js';
+import type { Sched } from '../../sim/thread.js';
+import { peekObjects, peekUserContents } from './peek.js';
 import {
   defineExecutor,
   type ExecContext,
@@ -100,12 +103,41 @@ function check(ctx: ExecContext, args: ExpectArgs): void {
   }
 }
 
+function objectsRead(ctx: ExecContext, args: ExpectArgs): ObjId[] {
+  if (args.memory !== undefined && args.length !== undefined)
+    return peekObjects(ctx, ctx.addr(args.memory), args.length);
+  if (args.pages === undefined) return [EVERYTHING];
+  const p = ctx.lookup(args.pages) as PagesBinding | undefined;
+  if (p === undefined || !Array.isArray(p.pfns)) return [EVERYTHING];
+  return p.pfns.map((pfn) => folioObj(page_folio(ctx.k.mem, pfn)));
+}
+
+function same(a: readonly ObjId[], b: readonly ObjId[]): boolean {
+  return a.length === b.length && a.every((x, i) => x === b[i]);
+}
+
+/**
+ * The scheduling point before a memory read: it declares the objects the read will look at; if
+ * another thread changed which objects those are meanwhile (a new page table, a remapped
+ * entry), it declares them again and waits for another turn, as the MMU model does.
+ */
+function* readPoint(ctx: ExecContext, args: ExpectArgs): Sched<void> {
+  for (;;) {
+    const objs = objectsRead(ctx, args);
+    const p = ctx.m.at('expect', objs[0] ?? EVERYTHING, Access.Read);
+    for (let i = 1; i < objs.length; i++) p.also(objs[i]!, Access.Read);
+    yield p;
+    if (same(objs, objectsRead(ctx, args))) return;
+  }
+}
+
 export const expectExecutors: readonly ExecutorEntry[] = [
   defineExecutor(
     expectOp,
     function* (ctx, args) {
-      // A value compares names resolved at the step's start; memory is read in a step of its own.
-      if (args.value === undefined) yield ctx.m.point('expect');
+      // A value compares names resolved at the step's start; memory is read in a step of its own,
+      // declared as reads of what it will look at.
+      if (args.value === undefined) yield* readPoint(ctx, args);
       check(ctx, args);
       return { primary: 0, ret: 0 };
     },

@@ -4,14 +4,14 @@
  * process's task; an fd name binds the descriptor number (NAME.ret too), so a step resolves it
  * in its own process's table (fget), as the kernel does. `pread` without `addr` binds the
  * contents read (one value if every page holds it, else the list per page); with `addr` the
- * data goes to user memory through copy_to_user. Direct I/O into user memory (O_DIRECT with
- * `addr`) pins the buffer through iov_iter and GUP, which the model does not do yet: refused.
+ * data goes to user memory through copy_to_user; on a file opened with O_DIRECT it goes through
+ * iov_iter and GUP instead: the buffer is pinned and the disk's device agent moves each page by
+ * DMA (src/kernel/fs/direct-io_bio.ts).
  */
 import { folio_nr_pages } from '../../mm/folio.js';
 import { folio_mark_uptodate, folio_set_swapbacked } from '../../mm/page_flags.js';
 import { folio_put } from '../../mm/page_free.js';
 import { bdev_alloc_block } from '../../kernel/block/bdev.js';
-import { fget } from '../../kernel/fs/file.js';
 import { kern_mount } from '../../kernel/fs/filesystems.js';
 import { alloc_hugetlb_folio } from '../../kernel/fs/hugetlbfs.js';
 import { new_inode, type inode } from '../../kernel/fs/inode.js';
@@ -23,11 +23,11 @@ import {
   ITER_DEST,
   ITER_SOURCE,
   iov_iter_collect,
+  iov_iter_collected,
   iov_iter_ubuf,
   iov_iter_value,
 } from '../../kernel/fs/uio.js';
 import { vfs } from '../../kernel/fs/vfs_state.js';
-import { O_DIRECT } from '../../kernel/include/fcntl.js';
 import { MFD_HUGE_1GB, MFD_HUGE_2MB } from '../../kernel/include/memfd.js';
 import type { Kernel } from '../../kernel/kernel.js';
 import { folio_add_lru } from '../../kernel/mm/internal.js';
@@ -107,15 +107,6 @@ const fallocateExecutor = defineExecutor(fallocate, function* (ctx, args) {
   );
 });
 
-/** Refuse direct I/O into user memory (another issue: iov_iter + GUP). */
-function refuseDirectUser(ctx: ExecContext, fd: number, op: string): void {
-  const f = fget(ctx.k, ctx.process.tgid, fd);
-  if (f === null || (f.f_flags & O_DIRECT) === 0) return;
-  ctx.inputError(
-    `${op} with addr on a file opened with O_DIRECT: direct I/O into user memory pins the buffer through iov_iter and GUP, which the model does not implement yet (drop O_DIRECT, or ${op} without addr)`,
-  );
-}
-
 /** One value if every page read holds it, else the list per page. */
 function contents(values: readonly number[]): number | readonly number[] {
   if (values.length > 0 && values.every((v) => v === values[0])) return values[0]!;
@@ -127,13 +118,12 @@ const preadExecutor = defineExecutor(pread, function* (ctx, args) {
   ctx.m.enter(pread.kernel);
   let res: StepOutcome;
   if (args.addr !== undefined) {
-    refuseDirectUser(ctx, fd, 'pread');
     const iter = iov_iter_ubuf(ITER_DEST, ctx.task, ctx.addr(args.addr), args.length);
     res = outcome(yield* ksys_pread64(ctx.k, ctx.process.tgid, fd, iter, args.offset));
   } else {
     const iter = iov_iter_collect(args.length);
     const ret = yield* ksys_pread64(ctx.k, ctx.process.tgid, fd, iter, args.offset);
-    const values = iter.buf.kind === 'collect' ? iter.buf.values : [];
+    const values = iov_iter_collected(iter);
     res = { primary: ret < 0 ? ret : contents(values), ret };
   }
   ctx.m.leave();
@@ -142,7 +132,6 @@ const preadExecutor = defineExecutor(pread, function* (ctx, args) {
 
 const pwriteExecutor = defineExecutor(pwrite, function* (ctx, args) {
   const fd = fdOf(ctx, args.fd);
-  if (args.addr !== undefined) refuseDirectUser(ctx, fd, 'pwrite');
   const iter =
     args.addr !== undefined
       ? iov_iter_ubuf(ITER_SOURCE, ctx.task, ctx.addr(args.addr), args.length)

@@ -21,7 +21,10 @@ import {
   mmap_read_unlock,
 } from '../../kernel/mm/mmap_lock.js';
 import type { mm_struct } from '../../kernel/mm/mm_struct.js';
-import type { Sched } from '../../sim/thread.js';
+import { folioObj } from '../../kernel/objects.js';
+import { page_folio } from '../../mm/index.js';
+import { Access } from '../../sim/footprint.js';
+import type { Point, Sched } from '../../sim/thread.js';
 import * as ops from '../ops/gup.js';
 import type { OperationDescriptor } from '../operation.js';
 import { actingMm } from './acting.js';
@@ -32,6 +35,9 @@ import {
   type PagesBinding,
   type StepOutcome,
 } from './types.js';
+
+/** Steps whose code before the first point reads only their arguments and the acting mm. */
+const NARROW = { narrowStart: true };
 
 /** The arguments every GUP entry point step has. */
 interface GupArgs {
@@ -90,8 +96,13 @@ function* runEntry(ctx: ExecContext, e: EntryPoint, a: GupArgs): Sched<StepOutco
   const locked = e.remote && a.locked !== undefined ? { value: a.locked } : null;
   const s = gupState(ctx.k);
   const where = `${ctx.threadName} at ${ctx.where}`;
-  s.where = where;
-  const ret = yield* callLocked(ctx, e, mm, () => e.call(ctx, mm, start, a, pages, locked), locked);
+  // The call records its ledger entry (with `where`) before its first scheduling point, in the
+  // step that sets `where`, so another thread's GUP call cannot come in between.
+  const call = (): Sched<number> => {
+    s.where = where;
+    return e.call(ctx, mm, start, a, pages, locked);
+  };
+  const ret = yield* callLocked(ctx, e, mm, call, locked);
   s.where = null;
   const pfns = ret > 0 ? Array.from(pages.subarray(0, ret)) : [];
   const binding: PagesBinding = { pfns, kind: e.kind, tgid: ctx.process.tgid, where };
@@ -108,7 +119,9 @@ function entry(
 ): ExecutorEntry {
   const kind = op.name.startsWith('pin_') ? 'pin' : 'get';
   const e: EntryPoint = { op, call, needsLock, remote, kind };
-  return defineExecutor(op, (ctx, args) => runEntry(ctx, e, args as unknown as GupArgs));
+  // Before its first point the step reads its arguments and the acting mm pointer, and the call
+  // records itself in the GUP ledger (bookkeeping for reports, not kernel state).
+  return defineExecutor(op, (ctx, args) => runEntry(ctx, e, args as unknown as GupArgs), NARROW);
 }
 
 const flags = (a: GupArgs): number => a.gup_flags.value;
@@ -185,36 +198,65 @@ function indices(ctx: ExecContext, p: PagesBinding, index: number | undefined): 
   return [index];
 }
 
+function releasePoint(ctx: ExecContext, label: string, pfn: number): Point {
+  return ctx.m.at(label, folioObj(page_folio(ctx.k.mem, pfn)), Access.Write);
+}
+
+/** One point before releasing pages[0..n): it writes each of their folios. */
+function releaseAllPoint(ctx: ExecContext, label: string, pages: Int32Array, n: number): Point {
+  let p: Point | null = null;
+  for (let i = 0; i < n; i++) {
+    const pfn = pages[i]!;
+    if (pfn < 0) continue;
+    const obj = folioObj(page_folio(ctx.k.mem, pfn));
+    p = p === null ? ctx.m.at(label, obj, Access.Write) : p.also(obj, Access.Write);
+  }
+  return p ?? ctx.m.point(label);
+}
+
 const releases: readonly ExecutorEntry[] = [
-  defineExecutor(ops.unpin_user_page, function* (ctx, args) {
-    const p = pagesOf(ctx, args.pages);
-    for (const i of indices(ctx, p, args.index)) {
-      yield ctx.m.point('unpin_user_page');
-      unpin_user_page(ctx.k, p.pfns[i]!);
-    }
-    return { primary: 0, ret: 0 };
-  }),
-  defineExecutor(ops.unpin_user_pages, function* (ctx, args) {
-    const p = pagesOf(ctx, args.pages);
-    const n = args.npages ?? p.pfns.length;
-    yield ctx.m.point('unpin_user_pages');
-    unpin_user_pages(ctx.k, arrayOf(p, n), n);
-    return { primary: 0, ret: 0 };
-  }),
+  defineExecutor(
+    ops.unpin_user_page,
+    function* (ctx, args) {
+      const p = pagesOf(ctx, args.pages);
+      for (const i of indices(ctx, p, args.index)) {
+        yield releasePoint(ctx, 'unpin_user_page', p.pfns[i]!);
+        unpin_user_page(ctx.k, p.pfns[i]!);
+      }
+      return { primary: 0, ret: 0 };
+    },
+    NARROW,
+  ),
+  defineExecutor(
+    ops.unpin_user_pages,
+    function* (ctx, args) {
+      const p = pagesOf(ctx, args.pages);
+      const n = args.npages ?? p.pfns.length;
+      const pages = arrayOf(p, n);
+      yield releaseAllPoint(ctx, 'unpin_user_pages', pages, n);
+      unpin_user_pages(ctx.k, pages, n);
+      return { primary: 0, ret: 0 };
+    },
+    NARROW,
+  ),
   defineExecutor(ops.unpin_user_pages_dirty_lock, function* (ctx, args) {
     const p = pagesOf(ctx, args.pages);
     const n = args.npages ?? p.pfns.length;
     yield* unpin_user_pages_dirty_lock(ctx.k, arrayOf(p, n), n, args.make_dirty);
     return { primary: 0, ret: 0 };
   }),
-  defineExecutor(ops.put_page, function* (ctx, args) {
-    const p = pagesOf(ctx, args.pages);
-    for (const i of indices(ctx, p, args.index)) {
-      yield ctx.m.point('put_page');
-      put_page(ctx.k, p.pfns[i]!);
-    }
-    return { primary: 0, ret: 0 };
-  }),
+  defineExecutor(
+    ops.put_page,
+    function* (ctx, args) {
+      const p = pagesOf(ctx, args.pages);
+      for (const i of indices(ctx, p, args.index)) {
+        yield releasePoint(ctx, 'put_page', p.pfns[i]!);
+        put_page(ctx.k, p.pfns[i]!);
+      }
+      return { primary: 0, ret: 0 };
+    },
+    NARROW,
+  ),
 ];
 
 export const gupExecutors: readonly ExecutorEntry[] = [...entries, ...releases];

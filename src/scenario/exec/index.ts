@@ -11,16 +11,23 @@ import type { Kernel } from '../../kernel/kernel.js';
 import { operationRegistry, type OperationRegistry } from '../operation.js';
 import type { ScenarioSpec } from '../spec.js';
 import { addressSpaceExecutors } from './address_space.js';
+import { consumerExecutors } from './consumers.js';
 import { expectExecutors } from './expect.js';
 import { fileExecutors, setupScenarioFiles } from './files.js';
 import { gupExecutors } from './gup.js';
+import { iovIterExecutors } from './iov_iter.js';
+import { kvmExecutors } from './kvm.js';
 import { lockExecutors } from './locks.js';
 import { mmEventExecutors } from './mm_events.js';
+import { mmReclaimExecutors } from './mm_reclaim.js';
+import { procExecutors } from './proc.js';
 import { processExecutors } from './processes.js';
 import { syncExecutors } from './sync.js';
 import { throughPinExecutors } from './through_pin.js';
 import type { ExecutorEntry } from './types.js';
 import { userMemoryExecutors } from './user_memory.js';
+import { userfaultfdExecutors } from './userfaultfd.js';
+import { xenExecutors } from './xen.js';
 
 const EXECUTOR_GROUPS: readonly (readonly ExecutorEntry[])[] = [
   lockExecutors,
@@ -28,11 +35,18 @@ const EXECUTOR_GROUPS: readonly (readonly ExecutorEntry[])[] = [
   expectExecutors,
   fileExecutors,
   mmEventExecutors,
+  mmReclaimExecutors,
   addressSpaceExecutors,
   processExecutors,
   userMemoryExecutors,
   gupExecutors,
   throughPinExecutors,
+  iovIterExecutors,
+  userfaultfdExecutors,
+  consumerExecutors,
+  procExecutors,
+  xenExecutors,
+  kvmExecutors,
 ];
 
 /**

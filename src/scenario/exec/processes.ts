@@ -11,11 +11,17 @@ import { kernel_clone } from '../../kernel/kernel/fork.js';
 import { exit, fork, kill } from '../ops/processes.js';
 import { defineExecutor, type ExecutorEntry } from './types.js';
 
-const forkExecutor = defineExecutor(fork, function* (ctx) {
-  const child = yield* kernel_clone(ctx.k, ctx.process);
-  if (typeof child === 'number') return { primary: child, ret: child };
-  return { primary: child, ret: child.tgid };
-});
+// kernel_clone's first point is taking the parent's mmap_lock; before it, it only allocates the
+// child's empty mm.
+const forkExecutor = defineExecutor(
+  fork,
+  function* (ctx) {
+    const child = yield* kernel_clone(ctx.k, ctx.process);
+    if (typeof child === 'number') return { primary: child, ret: child };
+    return { primary: child, ret: child.tgid };
+  },
+  { narrowStart: true },
+);
 
 const exitExecutor = defineExecutor(exit, function* (ctx) {
   yield* do_exit(ctx.k, ctx.process);

@@ -52,7 +52,11 @@ function startThread(s: Start, t: ThreadSpec, body: ThreadBody): void {
   const process = run.lookup(t.process.name)?.outcome.primary;
   if (process === undefined) throw new Error(`thread ${t.name}: no process ${t.process.name}`);
   const tr = new ThreadRun(run, s.executors, t.name, process as ThreadRun['process'], s.names);
-  tr.task = run.k.spawnUser(tr.process, t.name, () => guarded(tr, () => body(tr)));
+  // A declarative body's first act is to compute its first step's point (runSteps): a private
+  // start. TypeScript bodies may do anything first.
+  tr.task = run.k.spawnUser(tr.process, t.name, () => guarded(tr, () => body(tr)), {
+    privateStart: s.names !== null,
+  });
 }
 
 /** The Program of a scenario (from a file, or from defineScenario with TypeScript bodies). */

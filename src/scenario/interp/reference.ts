@@ -23,6 +23,7 @@ const GROUPS: readonly [OperationGroup, string][] = [
   ['through a pin', 'Through a pin'],
   ['consumers', 'Consumers'],
   ['mm events', 'mm events'],
+  ['userfaultfd', 'userfaultfd'],
   ['locks', 'Locks'],
   ['sync', 'Sync'],
 ];

@@ -8,6 +8,10 @@ export const migrate_pages = defineOperation({
   kernel: 'mm/migrate.c: migrate_pages',
   doc: 'Try to migrate the folios mapped in a range (as compaction or NUMA balancing would).',
   args: { addr: required(t.address(), 'start of the range'), length: required(t.size(), 'bytes') },
+  binds: {
+    kind: 'value',
+    doc: 'how many folios of the pageblocks stayed (skipped or failed); NAME.blocked says why',
+  },
   example: 'migrate_pages: { addr: buf, length: 4KiB }',
 });
 
@@ -16,7 +20,17 @@ export const offline_pages = defineOperation({
   group: 'mm events',
   kernel: 'mm/memory_hotplug.c: offline_pages',
   doc: 'Offline the memory blocks holding the pages mapped in a range, migrating what they hold.',
-  args: { addr: required(t.address(), 'start of the range'), length: required(t.size(), 'bytes') },
+  args: {
+    addr: required(t.address(), 'start of the range'),
+    length: required(t.size(), 'bytes'),
+    passes: withDefault(
+      t.int(1, 64),
+      'migration passes before the writer is interrupted (the kernel retries until a signal)',
+      4,
+      '4',
+    ),
+  },
+  binds: { kind: 'value', doc: '0 or the errno (-EINTR, -EBUSY); NAME.blocked names the holders' },
   example: 'offline_pages: { addr: buf, length: 2MiB }',
 });
 
@@ -29,7 +43,10 @@ export const cma_alloc = defineOperation({
     count: required(t.int(1), 'number of pages'),
     align: withDefault(t.int(0, 18), 'alignment order', 0, '0'),
   },
-  binds: { kind: 'value', doc: 'whether the allocation succeeded (1) or not (0)' },
+  binds: {
+    kind: 'value',
+    doc: 'whether the allocation succeeded (1) or not (0); NAME.ret is 0 or the errno, NAME.blocked names the holders',
+  },
   example: 'cma_alloc: { as: c, count: 512 }',
 });
 
@@ -48,6 +65,7 @@ export const reclaim = defineOperation({
   kernel: 'mm/vmscan.c: shrink_folio_list',
   doc: 'Run memory reclaim: unmap, swap out or drop what can be reclaimed.',
   args: { nr_pages: optional(t.int(1), 'pages to reclaim; default: everything reclaimable') },
+  binds: { kind: 'value', doc: 'the number of pages reclaimed' },
   example: 'reclaim: {}',
 });
 
@@ -60,6 +78,7 @@ export const khugepaged = defineOperation({
     addr: optional(t.address(), 'start of the range; default: the whole address space'),
     length: optional(t.size(), 'bytes'),
   },
+  binds: { kind: 'value', doc: 'the number of THPs made' },
   example: 'khugepaged: { addr: buf, length: 2MiB }',
 });
 

@@ -4,9 +4,20 @@ import { maskOr } from '../../kernel/include/bits.js';
 import { fallocTable } from '../../kernel/include/falloc.js';
 import { openTable } from '../../kernel/include/fcntl.js';
 import { follTable } from '../../kernel/include/gup_flags.js';
+import { kvmMemTable } from '../../kernel/include/kvm.js';
 import { mfdTable } from '../../kernel/include/memfd.js';
 import { madvTable, mapTable, mremapTable, protTable } from '../../kernel/include/mman.js';
 import { signalTable } from '../../kernel/include/signal.js';
+import { iterDirectionTable } from '../../kernel/include/uio.js';
+import {
+  uffdContinueModeTable,
+  uffdCopyModeTable,
+  uffdFeatureTable,
+  uffdFlagTable,
+  uffdRegisterModeTable,
+  uffdWriteprotectModeTable,
+  uffdZeropageModeTable,
+} from '../../kernel/include/userfaultfd.js';
 import type { Source } from '../source.js';
 import { closest, listAccepted } from '../suggest.js';
 import { integerOf } from './numbers.js';
@@ -34,6 +45,15 @@ export const scenarioTables: readonly ConstTable[] = [
   mfdTable,
   fallocTable,
   signalTable,
+  uffdFlagTable,
+  uffdFeatureTable,
+  uffdRegisterModeTable,
+  uffdCopyModeTable,
+  uffdZeropageModeTable,
+  uffdWriteprotectModeTable,
+  uffdContinueModeTable,
+  kvmMemTable,
+  iterDirectionTable,
 ];
 
 const DOCS = 'docs/scenario-format.md#kernel-constants';

@@ -9,7 +9,11 @@ import type { Process, task_struct } from '../../../src/kernel/sched/task.js';
 import { Machine, type RunResult, type Sched } from '../../../src/sim/index.js';
 import { do_sys_open } from '../../../src/kernel/fs/open.js';
 import { ksys_pread64, ksys_pwrite64 } from '../../../src/kernel/fs/read_write.js';
-import { iov_iter_collect, iov_iter_value } from '../../../src/kernel/fs/uio.js';
+import {
+  iov_iter_collect,
+  iov_iter_collected,
+  iov_iter_value,
+} from '../../../src/kernel/fs/uio.js';
 import type { FsName } from '../../../src/kernel/fs/super.js';
 import { fget } from '../../../src/kernel/fs/file.js';
 import type { file } from '../../../src/kernel/fs/file_table.js';
@@ -98,7 +102,7 @@ export function pwrite(
 export function* pread(w: World, fd: number, len: number, pos: number): Sched<[number, number[]]> {
   const iter = iov_iter_collect(len);
   const ret = yield* ksys_pread64(w.k, w.p.tgid, fd, iter, pos);
-  return [ret, iter.buf.kind === 'collect' ? iter.buf.values : []];
+  return [ret, [...iov_iter_collected(iter)]];
 }
 
 /** The open file of `fd` in the world's process. */

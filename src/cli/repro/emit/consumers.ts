@@ -1,11 +1,13 @@
-/** vmsplice and pipe_read, io_uring fixed buffers, process_vm_writev, /proc/PID/mem. */
+/** vmsplice and pipe_read, io_uring fixed buffers, process_vm_readv/writev, /proc/PID/mem. */
 import { argsOf, type BindingRef } from '../../../scenario/index.js';
 import {
   io_uring_register_buffers,
   io_uring_unregister_buffers,
+  io_uring_read_fixed,
   io_uring_write_fixed,
   pipe_read,
   proc_mem_write,
+  process_vm_readv,
   process_vm_writev,
   vmsplice,
 } from '../../../scenario/ops/index.js';
@@ -74,6 +76,15 @@ export const consumerEmitters: Readonly<Record<string, Emitter>> = {
       ...bindLines(cx, 'r', 'r'),
     ];
   },
+  io_uring_read_fixed(cx) {
+    const a = argsOf(cx.step, io_uring_read_fixed);
+    const r = ring(cx, a.buffers);
+    const into = a.addr === undefined ? `(${r})->addr` : cAddr(cx, a.addr);
+    return [
+      `int64_t r = ring_rw_fixed(${r}, IORING_OP_READ_FIXED, ${cHandle(cx, a.fd)}, ${into}, ${cSize(a.length)}, ${a.offset});`,
+      ...bindLines(cx, 'r', 'r'),
+    ];
+  },
   io_uring_unregister_buffers(cx) {
     const a = argsOf(cx.step, io_uring_unregister_buffers);
     return [`int64_t r = ring_unregister(${ring(cx, a.buffers)});`, ...bindLines(cx, 'r', 'r')];
@@ -84,6 +95,15 @@ export const consumerEmitters: Readonly<Record<string, Emitter>> = {
       `struct iovec local = { .iov_base = ${cAddr(cx, a.local)}, .iov_len = ${cSize(a.length)} };`,
       `struct iovec remote = { .iov_base = ${cAddr(cx, a.remote)}, .iov_len = ${cSize(a.length)} };`,
       `int64_t r = sys(process_vm_writev(${pidOf(cx, a.pid)}, &local, 1, &remote, 1, 0));`,
+      ...bindLines(cx, 'r', 'r'),
+    ];
+  },
+  process_vm_readv(cx) {
+    const a = argsOf(cx.step, process_vm_readv);
+    return [
+      `struct iovec local = { .iov_base = ${cAddr(cx, a.local)}, .iov_len = ${cSize(a.length)} };`,
+      `struct iovec remote = { .iov_base = ${cAddr(cx, a.remote)}, .iov_len = ${cSize(a.length)} };`,
+      `int64_t r = sys(process_vm_readv(${pidOf(cx, a.pid)}, &local, 1, &remote, 1, 0));`,
       ...bindLines(cx, 'r', 'r'),
     ];
   },

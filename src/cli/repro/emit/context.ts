@@ -15,6 +15,7 @@ import type {
 import type { Defines } from '../flags.js';
 import type { PlannedStep } from '../plan.js';
 import type { PreludePart } from '../prelude/index.js';
+import { UFFD_FIELDS } from './uffd_fields.js';
 
 export interface StepCx {
   readonly spec: ScenarioSpec;
@@ -91,6 +92,8 @@ export function cValue(cx: StepCx, e: ValueExpr): string {
   }
   const slot = cx.slot(e.ref.name);
   if (e.ref.field === 'ret') return `ret_of(${slot})`;
+  const field = e.ref.field === null ? undefined : UFFD_FIELDS[e.ref.field];
+  if (field !== undefined) return `scalar(S->b[${slot}].field[${field}] + ${e.offset})`;
   if (e.offset !== 0) return `scalar(value_of(${slot}).v + ${e.offset})`;
   return `value_of(${slot})`;
 }

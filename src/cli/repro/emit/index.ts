@@ -5,8 +5,10 @@ import type { Emitter } from './context.js';
 import { fileEmitters } from './files.js';
 import { gupEmitters } from './gup.js';
 import { mmEventEmitters } from './mm_events.js';
+import { procEmitters } from './proc.js';
 import { processEmitters } from './processes.js';
 import { userMemoryEmitters } from './user_memory.js';
+import { userfaultfdEmitters } from './userfaultfd.js';
 
 /** signal and wait need no code: the order of the steps already holds them. */
 const syncEmitters: Readonly<Record<string, Emitter>> = {
@@ -21,6 +23,8 @@ export const EMITTERS: Readonly<Record<string, Emitter>> = {
   ...fileEmitters,
   ...gupEmitters,
   ...consumerEmitters,
+  ...procEmitters,
+  ...userfaultfdEmitters,
   ...mmEventEmitters,
   ...syncEmitters,
 };

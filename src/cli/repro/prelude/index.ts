@@ -23,6 +23,7 @@ export const PRELUDE_INCLUDES = `#define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/futex.h>
+#include <linux/userfaultfd.h>
 #include <poll.h>
 #include <setjmp.h>
 #include <signal.h>

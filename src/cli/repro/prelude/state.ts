@@ -17,6 +17,7 @@ struct slot {
 	int64_t value;	/* NAME alone: an address, a pid, an fd, or a value */
 	int64_t ret;	/* NAME.ret: the C return value, or a negative errno */
 	int64_t aux;	/* a pipe's write end */
+	int64_t field[2]; /* NAME.FIELD of a userfaultfd step (uffd_read: flags, event) */
 	int32_t first;	/* >= 0: NAME is page contents, pages[first .. first + npages) */
 	int32_t npages;
 	int32_t cap;	/* pages reserved for the contents */
@@ -127,6 +128,30 @@ static inline void turn_wait(uint32_t n)
 		if (turn_watch)
 			turn_watch();
 		syscall(SYS_futex, &S->turn, FUTEX_WAIT, cur, &tick, NULL, 0);
+	}
+}
+
+/*
+ * Sleep until step n or a later one runs: a step that waits in the kernel (a userfaultfd fault
+ * or read) starts with the steps of another thread and finishes in its own turn.
+ */
+static inline void turn_reach(uint32_t n)
+{
+	struct timespec tick = { .tv_sec = 0, .tv_nsec = 50 * 1000 * 1000 };
+	uint64_t deadline = now_ns() + TURN_LIMIT_S * 1000000000ULL;
+	uint32_t cur;
+
+	while ((cur = __atomic_load_n(&S->turn, __ATOMIC_ACQUIRE)) < n) {
+		if (now_ns() > deadline)
+			bail("waited %d s for step %u (the program is at step %u)", TURN_LIMIT_S, n, cur);
+		if (turn_watch)
+			turn_watch();
+		syscall(SYS_futex, &S->turn, FUTEX_WAIT, cur, &tick, NULL, 0);
+	}
+	if (__atomic_load_n(&S->broken, __ATOMIC_ACQUIRE)) {
+		if (turn_broken)
+			turn_broken();
+		_exit(3);
 	}
 }
 

@@ -28,6 +28,7 @@ export function contentsCapacity(spec: ScenarioSpec, b: Binding): number | undef
   const a = step.args;
   switch (step.op) {
     case 'read':
+    case 'proc_mem_read':
       return pagesOf(a['length'] as number);
     case 'pread':
       return a['addr'] === undefined ? pagesOf(a['length'] as number) : undefined;

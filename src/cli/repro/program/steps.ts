@@ -97,6 +97,18 @@ function emitBlock(b: Build, block: Block): string[] {
   const range =
     block.steps.length === 1 ? `step ${first.turn}` : `steps ${first.turn}-${last.turn}`;
   const tail = block.endsProcess ? [] : [`turn_set(${last.turn + 1});`];
+  if (first.startTurn !== undefined) {
+    // The first step waits in the kernel (a userfaultfd fault or read) while the steps of
+    // turns startTurn..turn-1 run in other threads; it finishes in its own turn.
+    return [
+      `/* ${range}: step ${first.turn} starts at step ${first.startTurn} and waits in the kernel meanwhile */`,
+      `turn_reach(${first.startTurn});`,
+      ...emitSeq(b, [first], 0, false),
+      `turn_wait(${first.turn});`,
+      ...emitSeq(b, block.steps.slice(1), 0, false),
+      ...tail,
+    ];
+  }
   return [
     `/* ${range} */`,
     `turn_wait(${first.turn});`,

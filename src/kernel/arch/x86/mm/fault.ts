@@ -208,6 +208,8 @@ export function* do_user_addr_fault(
     if ((fault & VM_FAULT_COMPLETED) !== 0) break;
     if ((fault & VM_FAULT_RETRY) !== 0) {
       flags |= FAULT_FLAG_TRIED;
+      // Before v5.7 (4064b9827063) the retry could not drop mmap_lock again.
+      if (m.quirk('kvm-gup-single-retry')) flags &= ~FAULT_FLAG_ALLOW_RETRY;
       continue;
     }
     yield* mmap_read_unlock(mm);
