@@ -4,9 +4,11 @@
  * side by side with their ratio (bench/compare.ts).
  */
 import { comparisonTable, fmt } from './compare.js';
+import { runDioBench } from './dio.bench.js';
 import { runEngineBench } from './engine.bench.js';
 import { runGupBench } from './gup.bench.js';
 import { runKernelMmBench } from './kernel-mm.bench.js';
+import { runMigrateBench } from './migrate.bench.js';
 import { runExploreBench } from './explore.bench.js';
 import { runFilesBench } from './files.bench.js';
 import { runMmBench } from './mm.bench.js';
@@ -17,9 +19,11 @@ const suites: Record<string, () => BenchResult[] | Promise<BenchResult[]>> = {
   engine: runEngineBench,
   explore: runExploreBench,
   files: runFilesBench,
+  dio: runDioBench,
   mm: runMmBench,
   gup: runGupBench,
   'kernel-mm': runKernelMmBench,
+  migrate: runMigrateBench,
   native: runNativeBench,
 };
 

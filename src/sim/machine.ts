@@ -75,6 +75,8 @@ export interface EndChecker extends CheckerInfo {
 
 export class Machine {
   readonly threads: Thread[] = [];
+  /** The threads not yet done, in id order (a finished thread never runs again). */
+  private readonly live: Thread[] = [];
   readonly trace: TraceRecorder;
   readonly quirks: ReadonlySet<string>;
   readonly lockdep: Lockdep;
@@ -134,6 +136,7 @@ export class Machine {
     t.fpObj[0] = opts.privateStart === true ? objId(THREAD_START, t.id) : EVERYTHING;
     t.fpAcc[0] = Access.Write;
     this.threads.push(t);
+    this.live.push(t);
     if (this.enabled.length < this.threads.length) {
       this.enabled = new Int32Array(this.threads.length * 2);
     }
@@ -319,8 +322,18 @@ export class Machine {
   }
 
   private collectEnabled(): number {
+    // scan only the live threads, dropping the finished ones: a run that spawns many short
+    // threads (a device agent per request) would otherwise scan them all at every step
+    const live = this.live;
     let n = 0;
-    for (const t of this.threads) if (t.enabled()) this.enabled[n++] = t.id;
+    let kept = 0;
+    for (let i = 0; i < live.length; i++) {
+      const t = live[i]!;
+      if (t.done) continue;
+      live[kept++] = t;
+      if (t.enabled()) this.enabled[n++] = t.id;
+    }
+    if (kept !== live.length) live.length = kept;
     return n;
   }
 

@@ -70,10 +70,10 @@ describe('gupsim run FILE --json', () => {
   });
 
   it('exits 2 with the position and nothing on stdout for bad input', () => {
-    const r = gupsim('run', 'test/cli/transcripts/unimplemented.yaml', '--json');
+    const r = gupsim('run', 'test/cli/transcripts/bad-argument.yaml', '--json');
     expect(r.code).toBe(2);
     expect(r.stdout).toBe('');
-    expect(r.stderr).toMatch(/^test\/cli\/transcripts\/unimplemented\.yaml:6:9: GS132 /);
+    expect(r.stderr).toMatch(/^test\/cli\/transcripts\/bad-argument\.yaml:6:\d+: GS133 /);
     expect(r.stderr).not.toMatch(/\n\s+at /); // no stack trace
   });
 });

@@ -332,8 +332,11 @@ function* hugetlb_no_page(
 ): Sched<vm_fault_t> {
   const mm = vma_mm(vma);
   const shared = (vma.vm_flags & VM_MAYSHARE) !== 0;
-  // the page cache is indexed in base pages (filemap_lock_hugetlb_folio: idx << huge_page_order)
-  let folio = shared && mapping !== null ? (mapping.i_pages.get(idx << h.order) ?? -1) : -1;
+  // The page cache is looked up whatever VM_MAYSHARE says (a private mapping maps the file's
+  // folio read-only and COWs it on write); it is indexed in base pages
+  // (filemap_lock_hugetlb_folio: idx << huge_page_order). Only adding a new folio to it is for
+  // shared mappings.
+  let folio = mapping !== null ? (mapping.i_pages.get(idx << h.order) ?? -1) : -1;
   let anon_rmap = false;
   if (mapping !== null && idx * h.size >= mapping.i_size) return VM_FAULT_SIGBUS;
   if (folio < 0) {

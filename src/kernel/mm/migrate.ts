@@ -170,16 +170,24 @@ export function* migrate_pages(
 ): Sched<number> {
   let retry = [...from];
   let failed = 0;
+  // the folios that moved leave `from` (list_del) once at the end: one splice per folio
+  // would make a long list quadratic
+  const migrated = new Set<number>();
   for (let pass = 0; pass < NR_MAX_MIGRATE_PAGES_RETRY && retry.length > 0; pass++) {
     const again: number[] = [];
     for (const folio of retry) {
       const rc = yield* migrate_one(k, folio, get_new_folio, mode, reason);
-      if (rc === 0) from.splice(from.indexOf(folio), 1);
+      if (rc === 0) migrated.add(folio);
       else if (rc === -EAGAIN) again.push(folio);
       else failed++;
       if (rc !== 0) why?.set(folio, rc);
     }
     retry = again;
+  }
+  if (migrated.size > 0) {
+    let kept = 0;
+    for (const folio of from) if (!migrated.has(folio)) from[kept++] = folio;
+    from.length = kept;
   }
   return failed + retry.length;
 }
