@@ -230,6 +230,24 @@ function* fill_and_wake(
 }
 
 /**
+ * The checks the fill ioctls (COPY, ZEROPAGE, CONTINUE) make first: an initialized context
+ * (UFFDIO_API done), a valid range (validate_range), no mode bit but `allowed`. 0 or -errno.
+ */
+function fill_args(
+  k: Kernel,
+  ctx: userfaultfd_ctx,
+  start: number,
+  len: number,
+  mode: number,
+  allowed: number,
+): number {
+  if (!ctx.initialized) return -EINVAL;
+  const bad = validate_range(k, start, len);
+  if (bad !== 0) return bad;
+  return (mode & ~allowed) !== 0 ? -EINVAL : 0;
+}
+
+/**
  * fs/userfaultfd.c: userfaultfd_copy(ctx, &uffdio_copy): fill [dst, dst+len) with new pages
  * holding `value` (mfill_atomic_copy) and wake the faults there unless
  * UFFDIO_COPY_MODE_DONTWAKE. 0 when all was copied, -EAGAIN for a partial copy, else the error;
@@ -244,11 +262,8 @@ export function* userfaultfd_copy(
   value: number,
   mode: number,
 ): Sched<UffdioResult> {
-  if (!ctx.initialized) return { ret: -EINVAL, out: 0 };
-  const bad = validate_range(k, dst, len);
-  if (bad !== 0) return { ret: bad, out: 0 };
-  if ((mode & ~(UFFDIO_COPY_MODE_DONTWAKE | UFFDIO_COPY_MODE_WP)) !== 0)
-    return { ret: -EINVAL, out: 0 };
+  const err = fill_args(k, ctx, dst, len, mode, UFFDIO_COPY_MODE_DONTWAKE | UFFDIO_COPY_MODE_WP);
+  if (err !== 0) return { ret: err, out: 0 };
   const wp = (mode & UFFDIO_COPY_MODE_WP) !== 0;
   return yield* fill_and_wake(
     k,
@@ -270,10 +285,8 @@ export function* userfaultfd_zeropage(
   len: number,
   mode: number,
 ): Sched<UffdioResult> {
-  if (!ctx.initialized) return { ret: -EINVAL, out: 0 };
-  const bad = validate_range(k, start, len);
-  if (bad !== 0) return { ret: bad, out: 0 };
-  if ((mode & ~UFFDIO_ZEROPAGE_MODE_DONTWAKE) !== 0) return { ret: -EINVAL, out: 0 };
+  const err = fill_args(k, ctx, start, len, mode, UFFDIO_ZEROPAGE_MODE_DONTWAKE);
+  if (err !== 0) return { ret: err, out: 0 };
   return yield* fill_and_wake(k, ctx, start, len, 'ZEROPAGE', 0, false, mode !== 0);
 }
 
@@ -289,11 +302,15 @@ export function* userfaultfd_continue(
   len: number,
   mode: number,
 ): Sched<UffdioResult> {
-  if (!ctx.initialized) return { ret: -EINVAL, out: 0 };
-  const bad = validate_range(k, start, len);
-  if (bad !== 0) return { ret: bad, out: 0 };
-  if ((mode & ~(UFFDIO_CONTINUE_MODE_DONTWAKE | UFFDIO_CONTINUE_MODE_WP)) !== 0)
-    return { ret: -EINVAL, out: 0 };
+  const err = fill_args(
+    k,
+    ctx,
+    start,
+    len,
+    mode,
+    UFFDIO_CONTINUE_MODE_DONTWAKE | UFFDIO_CONTINUE_MODE_WP,
+  );
+  if (err !== 0) return { ret: err, out: 0 };
   const wp = (mode & UFFDIO_CONTINUE_MODE_WP) !== 0;
   return yield* fill_and_wake(
     k,

@@ -176,16 +176,7 @@ function* retryOne(
       gup_warn(k, 'retry-result', `__get_user_pages returned ${ret} after dropping the lock`, FN);
     }
   } while (locked.value === 0);
-  if (ret !== 1) {
-    if (r.done === 0) r.done = ret;
-    return false;
-  }
-  r.nr_pages--;
-  r.done++;
-  if (r.nr_pages === 0) return false;
-  if (pages !== null) r.off++;
-  r.start += PAGE_SIZE;
-  return true;
+  return retried(r, ret, pages);
 }
 
 /**
@@ -209,6 +200,11 @@ function* retryOnceOld(
   locked.value = 1;
   const once = (flags & ~FOLL_UNLOCKABLE) | FOLL_TRIED;
   const ret = yield* __get_user_pages(k, mm, r.start, 1, once, pages, r.off, locked);
+  return retried(r, ret, pages);
+}
+
+/** After the retry of one page: count it and go on (true), or stop with its error (false). */
+function retried(r: Retry, ret: number, pages: PagesArray | null): boolean {
   if (ret !== 1) {
     if (r.done === 0) r.done = ret;
     return false;
