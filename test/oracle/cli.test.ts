@@ -114,3 +114,12 @@ describe('gupsim repro --schedule', () => {
     expect(r.stderr).toMatch(/--schedule/);
   });
 });
+
+describe('the scenario files of `gupsim oracle`', () => {
+  it('runs a file named twice (a directory and a file inside it) once', async () => {
+    const { scenarioFiles } = await import('../../src/cli/commands/oracle.js');
+    const files = scenarioFiles([DIR, COW]);
+    expect(files.filter((f) => f === COW)).toHaveLength(1);
+    expect(new Set(files).size).toBe(files.length);
+  });
+});

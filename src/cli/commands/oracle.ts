@@ -4,7 +4,7 @@
  * agrees, 1 on a disagreement or a reproducer that broke, 2 on usage errors.
  */
 import { existsSync, readdirSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import cliProgress from 'cli-progress';
 import { CliError } from '../errors.js';
 import { SCENARIO_EXTS } from '../load.js';
@@ -38,13 +38,23 @@ function scenariosIn(dir: string): string[] {
   return found;
 }
 
-/** The scenario files named: files as they are, directories searched for .yaml/.yml/.json. */
+/**
+ * The scenario files named: files as they are, directories searched for .yaml/.yml/.json. A file
+ * named twice (a directory and one inside it) is run once, where it first appears.
+ */
 export function scenarioFiles(args: readonly string[]): string[] {
   const files: string[] = [];
+  const seen = new Set<string>();
+  const add = (f: string): void => {
+    const key = resolve(f);
+    if (seen.has(key)) return;
+    seen.add(key);
+    files.push(f);
+  };
   for (const a of args) {
     if (!existsSync(a)) throw new CliError(`${a}: no such file or directory`, 'GS201');
-    if (statSync(a).isDirectory()) files.push(...scenariosIn(a));
-    else files.push(a);
+    if (statSync(a).isDirectory()) scenariosIn(a).forEach(add);
+    else add(a);
   }
   if (files.length === 0) throw new CliError(`no scenario files in ${args.join(', ')}`, 'GS201');
   return files;
