@@ -107,7 +107,7 @@ describe('the catalogue', () => {
   });
 
   // `start` is `explore --all` with a million-execution budget; the biggest catalogue entries
-  // (dirty-cow: about 96,000 executions) take minutes, so the test bounds the budget. Every
+  // (dirty-cow: about 43,000 executions) take a minute or more, so the test bounds the budget. Every
   // demonstration still fails within it and no `pass` entry fails.
   it('explore --all explores everything and exits 0 when every entry behaves as expected', () => {
     const r = gupsim('explore', '--all', '--max-executions', '3000');

@@ -61,11 +61,16 @@ const mprotectExecutor = defineExecutor(mprotect, function* (ctx, args) {
   );
 });
 
-const madviseExecutor = defineExecutor(madvise, function* (ctx, args) {
-  return outcome(
-    yield* do_madvise(ctx.k, actingMm(ctx), ctx.addr(args.addr), args.length, args.advice.value),
-  );
-});
+// do_madvise checks its arguments, then takes mmap_lock (its first point): a narrow start.
+const madviseExecutor = defineExecutor(
+  madvise,
+  function* (ctx, args) {
+    return outcome(
+      yield* do_madvise(ctx.k, actingMm(ctx), ctx.addr(args.addr), args.length, args.advice.value),
+    );
+  },
+  { narrowStart: true },
+);
 
 const mremapExecutor = defineExecutor(mremap, function* (ctx, args) {
   const to = args.new_addr === undefined ? 0 : ctx.addr(args.new_addr);
