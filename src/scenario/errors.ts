@@ -26,7 +26,7 @@ export const errorCodes = {
   GS124: 'invalid name',
   GS130: 'a step is not a one-operation map',
   GS131: 'unknown operation',
-  GS132: 'operation not implemented by the model',
+  GS132: 'operation outside the loaded model',
   GS133: 'unknown argument',
   GS134: 'missing required argument',
   GS135: 'invalid combination of arguments',

@@ -56,7 +56,7 @@ function operation(w: Walk, key: string, keyNode: unknown): OperationDescriptor 
     w.src.fail(
       'GS132',
       keyNode,
-      `operation '${key}' is not implemented by this model yet`,
+      `operation '${key}' is not implemented by the model this scenario is loaded for`,
       `an operation the model implements (${OPERATIONS_DOC})`,
     );
   }

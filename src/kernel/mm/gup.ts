@@ -124,6 +124,39 @@ function end<T extends number>(
   return gup_leave(k, c.frame, ret, c.nr_pages, lockedOut);
 }
 
+/** One call of a slow-path entry point: what differs between the wrappers. */
+interface SlowCall {
+  readonly api: string;
+  readonly mm: mm_struct;
+  readonly start: number;
+  readonly nr_pages: number;
+  readonly gup_flags: number;
+  readonly pages: PagesArray | null;
+  /** The caller's `int *locked`, or null for the wrappers without one. */
+  readonly locked: LockedCell | null;
+  readonly off: number;
+  /** The flags the wrapper ORs in (is_valid_gup_args' to_set). */
+  readonly mandatory: number;
+  /** What invalid arguments return: -EINVAL for get_*, 0 for pin_*. */
+  readonly invalid: number;
+  /** The cell the worker uses: the caller's, or the wrapper's own (1: held, 0: GUP takes it). */
+  readonly cell: LockedCell;
+  readonly worker: typeof __get_user_pages_locked;
+}
+
+/**
+ * The shared body of the slow-path wrappers of mm/gup.c: check the arguments (is_valid_gup_args
+ * with the wrapper's mandatory flags), run the worker, and report the call.
+ */
+function* slowEntry(k: Kernel, s: SlowCall): Sched<number> {
+  const c = begin(k, s.api, s.mm, s.start, s.nr_pages, s.gup_flags, s.pages, s.locked, s.off);
+  const f = { value: s.gup_flags };
+  if (!is_valid_gup_args(k, s.pages, s.locked, f, s.mandatory))
+    return end(k, c, s.invalid, null, s.locked);
+  const ret = yield* s.worker(k, s.mm, s.start, s.nr_pages, s.pages, s.off, s.cell, f.value);
+  return end(k, c, ret, f, s.locked);
+}
+
 /**
  * mm/gup.c: get_user_pages_remote(mm, start, nr_pages, gup_flags, pages, locked): take page
  * references in `mm`, whose mmap_lock the caller holds (for read if `locked` is given: then GUP
@@ -140,13 +173,20 @@ export function* get_user_pages_remote(
   locked: LockedCell | null,
   off = 0,
 ): Sched<number> {
-  const c = begin(k, 'get_user_pages_remote', mm, start, nr_pages, gup_flags, pages, locked, off);
-  const f = { value: gup_flags };
-  if (!is_valid_gup_args(k, pages, locked, f, FOLL_TOUCH | FOLL_REMOTE))
-    return end(k, c, -EINVAL, null, locked);
-  const cell = locked ?? { value: 1 };
-  const ret = yield* __get_user_pages_locked(k, mm, start, nr_pages, pages, off, cell, f.value);
-  return end(k, c, ret, f, locked);
+  return yield* slowEntry(k, {
+    api: 'get_user_pages_remote',
+    mm: mm,
+    start,
+    nr_pages,
+    gup_flags,
+    pages,
+    locked: locked,
+    off,
+    mandatory: FOLL_TOUCH | FOLL_REMOTE,
+    invalid: -EINVAL,
+    cell: locked ?? { value: 1 },
+    worker: __get_user_pages_locked,
+  });
 }
 
 /**
@@ -163,20 +203,20 @@ export function* get_user_pages(
   off = 0,
 ): Sched<number> {
   const mm = current_mm(k, 'get_user_pages');
-  const c = begin(k, 'get_user_pages', mm, start, nr_pages, gup_flags, pages, null, off);
-  const f = { value: gup_flags };
-  if (!is_valid_gup_args(k, pages, null, f, FOLL_TOUCH)) return end(k, c, -EINVAL, null, null);
-  const ret = yield* __get_user_pages_locked(
-    k,
-    mm,
+  return yield* slowEntry(k, {
+    api: 'get_user_pages',
+    mm: mm,
     start,
     nr_pages,
+    gup_flags,
     pages,
+    locked: null,
     off,
-    { value: 1 },
-    f.value,
-  );
-  return end(k, c, ret, f, null);
+    mandatory: FOLL_TOUCH,
+    invalid: -EINVAL,
+    cell: { value: 1 },
+    worker: __get_user_pages_locked,
+  });
 }
 
 /**
@@ -193,21 +233,20 @@ export function* get_user_pages_unlocked(
   off = 0,
 ): Sched<number> {
   const mm = current_mm(k, 'get_user_pages_unlocked');
-  const c = begin(k, 'get_user_pages_unlocked', mm, start, nr_pages, gup_flags, pages, null, off);
-  const f = { value: gup_flags };
-  if (!is_valid_gup_args(k, pages, null, f, FOLL_TOUCH | FOLL_UNLOCKABLE))
-    return end(k, c, -EINVAL, null, null);
-  const ret = yield* __get_user_pages_locked(
-    k,
-    mm,
+  return yield* slowEntry(k, {
+    api: 'get_user_pages_unlocked',
+    mm: mm,
     start,
     nr_pages,
+    gup_flags,
     pages,
+    locked: null,
     off,
-    { value: 0 },
-    f.value,
-  );
-  return end(k, c, ret, f, null);
+    mandatory: FOLL_TOUCH | FOLL_UNLOCKABLE,
+    invalid: -EINVAL,
+    cell: { value: 0 },
+    worker: __get_user_pages_locked,
+  });
 }
 
 /**
@@ -316,13 +355,20 @@ export function* pin_user_pages_remote(
   locked: LockedCell | null,
   off = 0,
 ): Sched<number> {
-  const c = begin(k, 'pin_user_pages_remote', mm, start, nr_pages, gup_flags, pages, locked, off);
-  const f = { value: gup_flags };
-  if (!is_valid_gup_args(k, pages, locked, f, FOLL_PIN | FOLL_TOUCH | FOLL_REMOTE))
-    return end(k, c, 0, null, locked);
-  const cell = locked ?? { value: 1 };
-  const ret = yield* __gup_longterm_locked(k, mm, start, nr_pages, pages, off, cell, f.value);
-  return end(k, c, ret, f, locked);
+  return yield* slowEntry(k, {
+    api: 'pin_user_pages_remote',
+    mm: mm,
+    start,
+    nr_pages,
+    gup_flags,
+    pages,
+    locked: locked,
+    off,
+    mandatory: FOLL_PIN | FOLL_TOUCH | FOLL_REMOTE,
+    invalid: 0,
+    cell: locked ?? { value: 1 },
+    worker: __gup_longterm_locked,
+  });
 }
 
 /**
@@ -339,20 +385,20 @@ export function* pin_user_pages(
   off = 0,
 ): Sched<number> {
   const mm = current_mm(k, 'pin_user_pages');
-  const c = begin(k, 'pin_user_pages', mm, start, nr_pages, gup_flags, pages, null, off);
-  const f = { value: gup_flags };
-  if (!is_valid_gup_args(k, pages, null, f, FOLL_PIN)) return end(k, c, 0, null, null);
-  const ret = yield* __gup_longterm_locked(
-    k,
-    mm,
+  return yield* slowEntry(k, {
+    api: 'pin_user_pages',
+    mm: mm,
     start,
     nr_pages,
+    gup_flags,
     pages,
+    locked: null,
     off,
-    { value: 1 },
-    f.value,
-  );
-  return end(k, c, ret, f, null);
+    mandatory: FOLL_PIN,
+    invalid: 0,
+    cell: { value: 1 },
+    worker: __gup_longterm_locked,
+  });
 }
 
 /**
@@ -369,21 +415,20 @@ export function* pin_user_pages_unlocked(
   off = 0,
 ): Sched<number> {
   const mm = current_mm(k, 'pin_user_pages_unlocked');
-  const c = begin(k, 'pin_user_pages_unlocked', mm, start, nr_pages, gup_flags, pages, null, off);
-  const f = { value: gup_flags };
-  if (!is_valid_gup_args(k, pages, null, f, FOLL_PIN | FOLL_TOUCH | FOLL_UNLOCKABLE))
-    return end(k, c, 0, null, null);
-  const ret = yield* __gup_longterm_locked(
-    k,
-    mm,
+  return yield* slowEntry(k, {
+    api: 'pin_user_pages_unlocked',
+    mm: mm,
     start,
     nr_pages,
+    gup_flags,
     pages,
+    locked: null,
     off,
-    { value: 0 },
-    f.value,
-  );
-  return end(k, c, ret, f, null);
+    mandatory: FOLL_PIN | FOLL_TOUCH | FOLL_UNLOCKABLE,
+    invalid: 0,
+    cell: { value: 0 },
+    worker: __gup_longterm_locked,
+  });
 }
 
 // The rest of the family, so callers import GUP from one place.

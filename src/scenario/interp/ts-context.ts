@@ -134,7 +134,7 @@ export function tsContext(tr: ThreadRun, file: string): ScenarioThreadContext {
     *step(op, args, opts = {}) {
       const step = tsStep(tr, file, op as unknown as OperationDescriptor, args, opts);
       if (!tr.executors.has(op.name)) {
-        const problem = `operation '${op.name}' is not implemented by this model yet`;
+        const problem = `operation '${op.name}' is not implemented by the model this scenario is loaded for`;
         throw new ScenarioRuntimeError(
           'GS132',
           `${file}: thread ${tr.name}, step ${step.path[0]}`,
