@@ -13,7 +13,7 @@ import { exploreDfs } from '../../src/explore/dfs.js';
 import { explore } from '../../src/explore/explore.js';
 import { failureSignature } from '../../src/explore/signature.js';
 import { abba } from '../sim/programs.js';
-import { specs } from './generated.js';
+import { rwSpecs, specs } from './generated.js';
 import { reachedBy, reachedByBaseline, sorted } from './helpers.js';
 
 const CAP = 4000;
@@ -29,6 +29,19 @@ describe('DPOR reaches what exhaustive DFS reaches', () => {
         expect(dpor.executions).toBeLessThanOrEqual(dfs.executions);
       }),
       { numRuns: 60, seed: 20261123 },
+    );
+  });
+
+  it('on generated rw_semaphore programs (readers commute): the same set of outcomes', () => {
+    fc.assert(
+      fc.property(rwSpecs, (spec) => {
+        const dfs = reachedByBaseline(spec, CAP);
+        fc.pre(dfs.complete);
+        const dpor = reachedBy(spec, { strategy: 'dpor' });
+        expect(sorted(dpor.outcomes)).toEqual(sorted(dfs.outcomes));
+        expect(dpor.executions).toBeLessThanOrEqual(dfs.executions);
+      }),
+      { numRuns: 80, seed: 20261124 },
     );
   });
 
@@ -60,7 +73,7 @@ describe('DPOR reaches what exhaustive DFS reaches', () => {
       const dpor = explore(p, { strategy: 'dpor', maxExecutions: Infinity, seed: 0 });
       expect(dpor.counterexample !== undefined, file).toBe(failure !== null);
     }
-  });
+  }, 900_000);
 
   it('on a lock-order inversion: finds the deadlock lockdep predicted', () => {
     const p = { ...abba, expect: { violations: ['lockdep.circular'] } };

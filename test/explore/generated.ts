@@ -1,7 +1,9 @@
 /**
  * Small generated programs for the explorer's soundness laws: a few threads of reads, writes,
  * data choices, mutex and spinlock sections (possibly nested in either order, so some
- * deadlock), completions, and undeclared points. A program records its final state, so tests
+ * deadlock), sections of one rw_semaphore in every mode (read, write, killable, trylock,
+ * write-then-downgrade: readers commute with each other, so they test the reader-set
+ * footprint), completions, and undeclared points. A program records its final state, so tests
  * can compare the set of outcomes two strategies reach.
  */
 import fc from 'fast-check';
@@ -9,9 +11,17 @@ import {
   Access,
   Completion,
   Mutex,
+  RwSemaphore,
   SpinLock,
   complete,
   defineProgram,
+  down_read,
+  down_read_killable,
+  down_read_trylock,
+  down_write,
+  down_write_killable,
+  down_write_trylock,
+  downgrade_write,
   mutex_lock,
   mutex_lock_killable,
   mutex_unlock,
@@ -19,6 +29,8 @@ import {
   objectSpace,
   spin_lock,
   spin_unlock,
+  up_read,
+  up_write,
   wait_for_completion,
   type Machine,
   type Program,
@@ -38,7 +50,22 @@ export type Op =
   /** A killable mutex section: skipped when a fatal signal interrupts the wait. */
   | { readonly k: 'killable'; readonly lock: number; readonly body: readonly Op[] }
   /** Send a fatal signal to thread t, in a step whose footprint does not mention t's wait. */
-  | { readonly k: 'kill'; readonly t: number };
+  | { readonly k: 'kill'; readonly t: number }
+  /** A section under the rw_semaphore, taken in `mode` (a failed trylock or kill skips it). */
+  | { readonly k: 'rw'; readonly mode: RwMode; readonly body: readonly Op[] };
+
+export type RwMode =
+  'read' | 'write' | 'read-killable' | 'write-killable' | 'read-try' | 'write-try' | 'downgrade';
+
+const RW_MODES: readonly RwMode[] = [
+  'read',
+  'write',
+  'read-killable',
+  'write-killable',
+  'read-try',
+  'write-try',
+  'downgrade',
+];
 
 export interface Spec {
   readonly threads: readonly (readonly Op[])[];
@@ -87,8 +114,15 @@ const inner: fc.Arbitrary<Op> = fc.oneof(
   },
 );
 
+const rw: fc.Arbitrary<Op> = fc.record({
+  k: fc.constant('rw' as const),
+  mode: fc.constantFrom(...RW_MODES),
+  body: fc.array(leaf, { maxLength: 2 }),
+});
+
 const op: fc.Arbitrary<Op> = fc.oneof(
   { weight: 3, arbitrary: leaf },
+  { weight: 2, arbitrary: rw },
   {
     weight: 1,
     arbitrary: fc.record({
@@ -116,6 +150,33 @@ export const specs: fc.Arbitrary<Spec> = fc.record({
   spin: fc.array(fc.boolean(), { minLength: LOCKS, maxLength: LOCKS }),
 });
 
+/** Programs of 2 or 3 threads made mostly of rw_semaphore sections (readers that commute). */
+export const rwSpecs: fc.Arbitrary<Spec> = fc.record({
+  threads: fc.oneof(
+    fc.array(
+      fc.array(fc.oneof({ weight: 3, arbitrary: rw }, { weight: 1, arbitrary: leaf }), {
+        minLength: 1,
+        maxLength: 3,
+      }),
+      {
+        minLength: 2,
+        maxLength: 2,
+      },
+    ),
+    fc.array(
+      fc.array(fc.oneof({ weight: 3, arbitrary: rw }, { weight: 1, arbitrary: leaf }), {
+        minLength: 1,
+        maxLength: 2,
+      }),
+      {
+        minLength: 3,
+        maxLength: 3,
+      },
+    ),
+  ),
+  spin: fc.array(fc.boolean(), { minLength: LOCKS, maxLength: LOCKS }),
+});
+
 /** Reads the final state of the latest run of a generated program. */
 export interface Outcome {
   read: () => string;
@@ -131,9 +192,10 @@ export function programOf(spec: Spec, out: Outcome = { read: () => '' }): Progra
       const locals = spec.threads.map(() => 0);
       const locks = spec.spin.map((s, i) => (s ? new SpinLock(m, `s${i}`) : new Mutex(m, `m${i}`)));
       const comps = Array.from({ length: COMPLETIONS }, (_, i) => new Completion(m, `c${i}`));
+      const sem = new RwSemaphore(m, 'sem');
       const ids = vars.map((_, i) => objId(SPACE, i));
       const threads: Thread[] = [];
-      const ctx: Ctx = { m, vars, locals, locks, comps, ids, threads };
+      const ctx: Ctx = { m, vars, locals, locks, comps, sem, ids, threads };
       spec.threads.forEach((ops, t) => threads.push(m.spawn(`t${t}`, () => runOps(ctx, t, ops))));
       out.read = () => `${vars.join(',')}/${locals.join(',')}`;
     },
@@ -146,6 +208,7 @@ interface Ctx {
   readonly locals: number[];
   readonly locks: readonly (Mutex | SpinLock)[];
   readonly comps: readonly Completion[];
+  readonly sem: RwSemaphore;
   readonly ids: readonly number[];
   readonly threads: readonly Thread[];
 }
@@ -199,6 +262,9 @@ function* runOp(c: Ctx, t: number, o: Op): Sched<void> {
       yield* mutex_unlock(l);
       return;
     }
+    case 'rw':
+      yield* rwSection(c, t, o.mode, o.body);
+      return;
     case 'kill': {
       const target = c.threads[o.t % c.threads.length]!;
       yield m.at('kill', objId(SPACE, 100 + t), Access.Write);
@@ -218,4 +284,47 @@ function* unlock(c: Ctx, i: number): Sched<void> {
   const l = c.locks[i]!;
   if (l instanceof SpinLock) yield* spin_unlock(l);
   else yield* mutex_unlock(l);
+}
+
+/** A section under the rw_semaphore; a section not entered marks the thread's local state. */
+function* rwSection(c: Ctx, t: number, mode: RwMode, body: readonly Op[]): Sched<void> {
+  const sem = c.sem;
+  let read = true;
+  let ok = true;
+  switch (mode) {
+    case 'read':
+      yield* down_read(sem);
+      break;
+    case 'write':
+      read = false;
+      yield* down_write(sem);
+      break;
+    case 'read-killable':
+      ok = (yield* down_read_killable(sem)) === 0;
+      break;
+    case 'write-killable':
+      read = false;
+      ok = (yield* down_write_killable(sem)) === 0;
+      break;
+    case 'read-try':
+      ok = (yield* down_read_trylock(sem)) === 1;
+      break;
+    case 'write-try':
+      read = false;
+      ok = (yield* down_write_trylock(sem)) === 1;
+      break;
+    case 'downgrade':
+      yield* down_write(sem);
+      yield* runOps(c, t, body.slice(0, 1));
+      yield* downgrade_write(sem);
+      body = body.slice(1);
+      break;
+  }
+  if (!ok) {
+    c.locals[t] = c.locals[t]! + 300;
+    return;
+  }
+  yield* runOps(c, t, body);
+  if (read) yield* up_read(sem);
+  else yield* up_write(sem);
 }

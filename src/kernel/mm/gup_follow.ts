@@ -26,7 +26,7 @@ import {
   table_ptr,
   type VmAreaStruct,
 } from '../../mm/index.js';
-import { Access } from '../../sim/footprint.js';
+import { Access, type ObjId } from '../../sim/footprint.js';
 import type { Sched } from '../../sim/thread.js';
 import { ENOMEM } from '../include/errno.js';
 import { FOLL_SPLIT_PMD } from '../include/gup_flags.js';
@@ -68,6 +68,19 @@ function classify_pmd(vma: VmAreaStruct, pmdval: number, flags: number): number 
 function pud_of(k: Kernel, mm: mm_struct, vpn: number): number {
   const pgdp = pgd_offset(mm, vpn);
   return k.pool.entries[pgdp] === 0 ? -1 : pud_offset(k.pool, pgdp, vpn);
+}
+
+/**
+ * The entry follow_page_mask reads first, before its first lock or scheduling point: the PUD
+ * entry for `address`, or the PGD entry when it has no PUD table. The upper levels are only
+ * ever filled in by allocation (see docs/explorer.md, allocator relaxation), so this is what a
+ * step that ends in follow_page_mask declares.
+ * @fidelity custom
+ */
+export function follow_page_mask_top(k: Kernel, mm: mm_struct, address: number): ObjId {
+  const vpn = Math.floor(address / 4096);
+  const pudp = pud_of(k, mm, vpn);
+  return pteObj(pudp >= 0 ? pudp : pgd_offset(mm, vpn));
 }
 
 /**

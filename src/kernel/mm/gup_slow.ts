@@ -6,6 +6,7 @@
  * FOLL_NOWAIT stopped it, or a negative errno.
  */
 import { PAGE_SIZE, page_folio, vma_lookup, type VmAreaStruct } from '../../mm/index.js';
+import { Access } from '../../sim/footprint.js';
 import { fatal_signal_pending } from '../../sim/sched.js';
 import type { Sched } from '../../sim/thread.js';
 import {
@@ -29,6 +30,7 @@ import {
   SOLO_DEFER,
   follow_page_mask,
   follow_page_mask_solo,
+  follow_page_mask_top,
   type FollowPageContext,
 } from './gup_follow.js';
 import { ledger_take } from './gup_ledger.js';
@@ -177,7 +179,14 @@ function* lookupOrFault(
   const foll: FollFlags = { value: flags };
   for (;;) {
     if (fatal_signal_pending(m.self)) return stopped(k, loop, -EINTR, 'a fatal signal is pending');
-    if (!mm_solo(m)) yield m.point('cond_resched');
+    // cond_resched(): a preemption point; the step after it starts follow_page_mask, whose
+    // first unlocked read is the top of the walk (each deeper level declares its own point).
+    if (!mm_solo(m))
+      yield m.at(
+        'cond_resched',
+        follow_page_mask_top(k, vma.vm_mm as mm_struct, loop.start),
+        Access.Read,
+      );
     const page = yield* follow_page_mask(k, vma, loop.start, foll.value, ctx);
     if (page === FOLLOW_NULL || page === -EMLINK) {
       const unshare = page === -EMLINK;

@@ -10,12 +10,15 @@
  * the queue behaves as after RWSEM_FLAG_HANDOFF is set, the order that exposes the recursive-read
  * deadlocks lockdep warns about.
  */
-import { Access } from '../footprint.js';
+import { Access, objectSpace, objId, type ObjId } from '../footprint.js';
 import type { Machine } from '../machine.js';
-import type { Sched, Thread, Waitable } from '../thread.js';
+import type { Point, Sched, Thread, Waitable } from '../thread.js';
 import { EINTR, LockBase, killable, noteAcquired, noteReleased } from './lock.js';
 
 type Mode = 'read' | 'write';
+
+/** The reader set of each rw_semaphore is an object of its own (see RwSemaphore.readersObj). */
+const RWSEM_READERS_SPACE = objectSpace('rwsem-readers');
 
 interface Waiter {
   readonly t: Thread;
@@ -26,9 +29,18 @@ export class RwSemaphore extends LockBase {
   writer: Thread | null = null;
   readonly readers: Thread[] = [];
   readonly waiters: Waiter[] = [];
+  /**
+   * The footprint of the reader set, apart from `obj` (the writer and the wait queue). Adding or
+   * removing a reader is declared as a *read* of this object and every test of the set (a
+   * writer's "are there readers?") as a *write*: two readers coming and going commute (the
+   * kernel's reader count is an atomic add), while each conflicts with a writer looking at the
+   * count. Nothing else reads the set inside a step (lock.contend names holders sorted).
+   */
+  readonly readersObj: ObjId;
 
   constructor(m: Machine, name: string, cls?: string) {
     super(m, name, cls);
+    this.readersObj = objId(RWSEM_READERS_SPACE, this.obj % 2 ** 32);
   }
 
   /** May `t`, queued or not, take the lock in its mode now? */
@@ -66,6 +78,14 @@ function dequeue(sem: RwSemaphore, t: Thread): void {
   if (i >= 0) sem.waiters.splice(i, 1);
 }
 
+/**
+ * The footprint of an acquisition step in `mode` that may queue: the queue (`obj`) is written;
+ * a reader adds itself to the reader set (declared as a read, see readersObj), a writer tests it.
+ */
+function queueing(sem: RwSemaphore, mode: Mode, p: Point): Point {
+  return p.also(sem.readersObj, mode === 'read' ? Access.Read : Access.Write);
+}
+
 function* downCommon(
   sem: RwSemaphore,
   mode: Mode,
@@ -77,16 +97,27 @@ function* downCommon(
   const t = m.self;
   m.mightSleep(fn);
   m.lockdep.acquire(t, sem.name, sem.cls, subclass);
-  yield m.at(fn, sem.obj, Access.Write);
+  // A reader that will get the lock at once only reads the writer and the queue (the kernel's
+  // read fast path: one atomic add, failing if a writer holds or waits) and adds itself to the
+  // reader set, so two such readers commute. The guess is made on the state at the point; if a
+  // step of another thread changed the writer or the queue before this one ran (such a step
+  // conflicts with the declared read, so the explorer orders the two), the step does nothing
+  // and declares the queueing footprint for a second try.
+  const fast = mode === 'read' && sem.grantable('read', -1);
+  yield fast
+    ? m.at(fn, sem.obj, Access.Read).also(sem.readersObj, Access.Read)
+    : queueing(sem, mode, m.at(fn, sem.obj, Access.Write));
+  if (fast && !sem.grantable('read', -1))
+    yield queueing(sem, mode, m.at(fn, sem.obj, Access.Write));
   if (sem.grantable(mode, -1)) {
     take(sem, t, mode, subclass, false);
     return 0;
   }
-  m.emit('lock.contend', { lock: sem.name, mode, holders: sem.holders().map((h) => h.name) });
+  m.emit('lock.contend', { lock: sem.name, mode, holders: holderNames(sem) });
   sem.waiters.push({ t, mode });
   const w: Waitable = isKillable ? killable(sem) : sem;
   for (;;) {
-    yield m.block(fn, w, sem.obj);
+    yield queueing(sem, mode, m.block(fn, w, sem.obj));
     if (sem.canProceed(t)) break;
     if (isKillable && t.fatalSignal) {
       dequeue(sem, t);
@@ -97,6 +128,14 @@ function* downCommon(
   dequeue(sem, t);
   take(sem, t, mode, subclass, false);
   return 0;
+}
+
+/** Holder names in a fixed order: which reader came first is not part of the lock's state. */
+function holderNames(sem: RwSemaphore): string[] {
+  return sem
+    .holders()
+    .map((h) => h.name)
+    .sort();
 }
 
 /** kernel/locking/rwsem.c: down_read */
@@ -131,7 +170,11 @@ export function down_write_killable(sem: RwSemaphore): Sched<number> {
 
 function* tryCommon(sem: RwSemaphore, mode: Mode, fn: string): Sched<number> {
   const m = sem.m;
-  yield m.at(fn, sem.obj, Access.Write);
+  // A read trylock reads the writer and the queue and at most adds itself to the reader set; a
+  // write trylock tests all of it and may take the writer slot.
+  yield mode === 'read'
+    ? m.at(fn, sem.obj, Access.Read).also(sem.readersObj, Access.Read)
+    : m.at(fn, sem.obj, Access.Write).also(sem.readersObj, Access.Write);
   if (!sem.grantable(mode, -1)) {
     m.emit('lock.trylock-fail', { lock: sem.name, mode });
     return 0;
@@ -153,7 +196,9 @@ export function down_write_trylock(sem: RwSemaphore): Sched<number> {
 /** kernel/locking/rwsem.c: up_read */
 export function* up_read(sem: RwSemaphore): Sched<void> {
   const m = sem.m;
-  yield m.at('up_read', sem.obj, Access.Write);
+  // Leaving the reader set commutes with other readers coming and going; a writer that waits
+  // tests the set (a write of readersObj), and the wake-up orders it after this step.
+  yield m.at('up_read', sem.readersObj, Access.Read);
   const t = m.self;
   const i = sem.readers.indexOf(t);
   if (!noteReleased(sem, t, 'read') || i < 0) return;
@@ -172,7 +217,7 @@ export function* up_write(sem: RwSemaphore): Sched<void> {
 /** kernel/locking/rwsem.c: downgrade_write: the writer becomes a reader without releasing. */
 export function* downgrade_write(sem: RwSemaphore): Sched<void> {
   const m = sem.m;
-  yield m.at('downgrade_write', sem.obj, Access.Write);
+  yield m.at('downgrade_write', sem.obj, Access.Write).also(sem.readersObj, Access.Read);
   const t = m.self;
   const h = t.held.find((x) => x.lock === sem);
   if (sem.writer !== t || h === undefined) {
