@@ -19,6 +19,8 @@ export interface HostNeeds {
   readonly numa: boolean;
   /** The THP policy per size the host must have. */
   readonly thp: readonly ThpSetting[];
+  /** /dev/kvm, usable (the KVM steps). */
+  readonly kvm: boolean;
 }
 
 const IO_URING_OPS = new Set([
@@ -67,6 +69,7 @@ export function hostNeeds(spec: ScenarioSpec): HostNeeds {
     ioUring: steps.some(pins),
     numa: steps.some((s) => s.op === 'migrate_pages'),
     thp: spec.machine.thp,
+    kvm: steps.some((s) => s.op.startsWith('kvm_')),
   };
 }
 
@@ -85,6 +88,7 @@ export function hostReadyLines(needs: HostNeeds): string[] {
   for (const h of needs.hugetlb) lines.push(`hugetlb_ready(${h.size / 1024}, ${h.pages});`);
   if (needs.swap) lines.push('swap_ready();');
   if (needs.ioUring) lines.push('io_uring_ready();');
+  if (needs.kvm) lines.push('kvm_ready();');
   if (needs.numa)
     lines.push(
       'int nodes[2];',

@@ -14,6 +14,7 @@ import type {
   ValueExpr,
 } from '../../scenario/index.js';
 import { DOORS } from './doors.js';
+import { KVM_CHECKS } from './emit/kvm.js';
 import { UFFD_FIELDS } from './emit/uffd_fields.js';
 import { isWriteAccess, O_ACCMODE_WRITES } from './flags.js';
 import { stepLabel } from './order.js';
@@ -112,6 +113,7 @@ const UFFD_OPS = new Set([
 ]);
 
 const CHECKS: Readonly<Record<string, Check>> = {
+  ...KVM_CHECKS,
   madvise(_spec, step) {
     const advice = (step.args['advice'] as { name: string }).name;
     if (advice === 'MADV_HWPOISON' || advice === 'MADV_SOFT_OFFLINE')

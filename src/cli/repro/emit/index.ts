@@ -4,6 +4,7 @@ import { consumerEmitters } from './consumers.js';
 import type { Emitter } from './context.js';
 import { fileEmitters } from './files.js';
 import { gupEmitters } from './gup.js';
+import { kvmEmitters } from './kvm.js';
 import { mmEventEmitters } from './mm_events.js';
 import { procEmitters } from './proc.js';
 import { processEmitters } from './processes.js';
@@ -26,6 +27,7 @@ export const EMITTERS: Readonly<Record<string, Emitter>> = {
   ...procEmitters,
   ...userfaultfdEmitters,
   ...mmEventEmitters,
+  ...kvmEmitters,
   ...syncEmitters,
 };
 

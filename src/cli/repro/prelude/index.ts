@@ -13,11 +13,12 @@
  */
 import { CORE_ACCESS } from './access.js';
 import { FILES, MOVE_PAGES } from './files.js';
+import { KVM } from './kvm.js';
 import { OBSERVE } from './observe.js';
 import { IO_URING, PTHREAD } from './parts.js';
 import { CORE_STATE } from './state.js';
 
-export type PreludePart = 'io_uring' | 'observe' | 'files' | 'move_pages' | 'pthread';
+export type PreludePart = 'io_uring' | 'observe' | 'files' | 'move_pages' | 'pthread' | 'kvm';
 
 export const PRELUDE_INCLUDES = `#define _GNU_SOURCE
 #include <errno.h>
@@ -49,11 +50,12 @@ const PARTS: Readonly<Record<PreludePart, string>> = {
   observe: OBSERVE,
   files: FILES,
   move_pages: MOVE_PAGES,
+  kvm: KVM,
 };
 
 /** The prelude, with the parts the program uses (in a fixed order). */
 export function prelude(parts: ReadonlySet<PreludePart>): string[] {
-  const order: PreludePart[] = ['pthread', 'io_uring', 'observe', 'files', 'move_pages'];
+  const order: PreludePart[] = ['pthread', 'io_uring', 'observe', 'files', 'move_pages', 'kvm'];
   return [
     CORE_STATE,
     CORE_ACCESS,

@@ -80,6 +80,7 @@ export function assemble(
   const b: Build = { spec, plan, order, defs: new Defines(), parts: new Set(), needs };
   if (needs.fs.length > 0) b.parts.add('files');
   if (needs.numa) b.parts.add('move_pages');
+  if (needs.kvm) b.parts.add('kvm');
   const threads = threadFunctions(b);
   const processes = processFunctions(b);
   const ready = ['static void host_ready(void)', '{', ...indent(hostReadyLines(needs)), '}', ''];
