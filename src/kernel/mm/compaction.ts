@@ -42,6 +42,7 @@ import { migrate_pages, putback_movable_pages, type NewFolio } from './migrate.j
 import { folio_isolate_hugetlb } from './migrate_hugetlb.js';
 import { MIGRATE_SYNC, MR_COMPACTION } from './migrate_mode.js';
 import { migrate_rc_text } from './migrate_why.js';
+import { lruvec_del_folio } from './swap_lru.js';
 
 /** mm/internal.h: struct compact_control, the fields the model uses. @fidelity simplified */
 export interface compact_control {
@@ -109,6 +110,7 @@ export function isolate_migratepages_block(
       continue;
     }
     folio_clear_lru(mem, folio);
+    lruvec_del_folio(k, folio);
     cc.migratepages.push(folio);
     const item = folio_test_anon(mem, folio) ? NR_ISOLATED_ANON : NR_ISOLATED_FILE;
     mod_node_page_state(mem.vmstat, item, folio_nr_pages(mem, folio));

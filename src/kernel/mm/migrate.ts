@@ -1,7 +1,7 @@
 /**
  * Page migration (mm/migrate.c: migrate_pages, migrate_pages_batch, migrate_folio_unmap,
- * migrate_folio_move, move_to_new_folio, putback_movable_pages; mm/vmscan.c:
- * folio_isolate_lru; alloc_migration_target).
+ * migrate_folio_move, move_to_new_folio, putback_movable_pages; alloc_migration_target).
+ * folio_isolate_lru is mm/vmscan.c's (vmscan.ts), re-exported for the migration callers.
  *
  * A folio on the `from` list (isolated: one extra reference) is locked, unmapped into migration
  * entries, checked for unexpected references (a GUP reference or pin makes the count too high:
@@ -30,9 +30,7 @@ import {
   __folio_clear_locked,
   __folio_set_locked,
   folio_alloc,
-  folio_clear_lru,
   folio_expected_ref_count,
-  folio_get,
   folio_mapped,
   folio_nr_pages,
   folio_order,
@@ -45,7 +43,6 @@ import {
   folio_test_hugetlb,
   folio_test_ksm,
   folio_test_large,
-  folio_test_lru,
   folio_test_private,
   folio_test_swapbacked,
   folio_test_swapcache,
@@ -78,10 +75,17 @@ import {
   migrate_reason_names,
 } from './migrate_mode.js';
 import './migrate_trace.js';
-import { remove_migration_ptes, try_to_migrate } from './migrate_rmap.js';
+import {
+  remove_migration_ptes,
+  remove_migration_ptes_solo,
+  try_to_migrate_solo,
+} from './migrate_rmap.js';
 import { folio_wait_writeback } from './page-writeback.js';
 import { folio_file_mapping } from './pagecache.js';
 import { mm_solo } from './solo.js';
+import { folio_isolate_lru } from './vmscan.js';
+
+export { folio_isolate_lru };
 
 export * from './migrate_mode.js';
 
@@ -113,15 +117,6 @@ export function alloc_migration_target_gfp(gfp_mask: number): NewFolio {
 
 /** alloc_migration_target with GFP_USER|__GFP_NOWARN: the long-term pin's target. @fidelity simplified */
 export const alloc_migration_target: NewFolio = alloc_migration_target_gfp(GFP_USER | __GFP_NOWARN);
-
-/** mm/vmscan.c: folio_isolate_lru(folio): take it off the LRU with a reference. @fidelity simplified */
-export function folio_isolate_lru(k: Kernel, folio: number): boolean {
-  const mem = k.mem;
-  if (!folio_test_lru(mem, folio)) return false;
-  folio_clear_lru(mem, folio);
-  folio_get(mem, folio);
-  return true;
-}
 
 /**
  * mm/migrate.c: isolate_folio_to_list(folio, list): a hugetlb folio through
@@ -168,41 +163,66 @@ export function* migrate_pages(
   reason: number,
   why?: Map<number, number>,
 ): Sched<number> {
-  let retry = [...from];
+  // `from` keeps its folios while they are tried; the ones that moved leave it (list_del)
+  // once at the end, marked by position: one splice per folio would make a long list quadratic
+  const moved = new Uint8Array(from.length);
+  const unmapped: MigrationDst = { dst: -1, was_mapped: false };
+  const mem = k.mem;
+  let retry: number[] = [];
+  for (let i = 0; i < from.length; i++) retry.push(i);
   let failed = 0;
-  // the folios that moved leave `from` (list_del) once at the end: one splice per folio
-  // would make a long list quadratic
-  const migrated = new Set<number>();
   for (let pass = 0; pass < NR_MAX_MIGRATE_PAGES_RETRY && retry.length > 0; pass++) {
     const again: number[] = [];
-    for (const folio of retry) {
-      const rc = yield* migrate_one(k, folio, get_new_folio, mode, reason);
-      if (rc === 0) migrated.add(folio);
-      else if (rc === -EAGAIN) again.push(folio);
+    for (const i of retry) {
+      const folio = from[i]!;
+      let rc: number;
+      if (folio_test_hugetlb(mem, folio)) {
+        rc = yield* unmap_and_move_huge_page(k, get_new_folio, folio, mode, reason);
+      } else {
+        rc = yield* migrate_folio_unmap(k, get_new_folio, folio, unmapped, mode, reason);
+        if (rc === MIGRATEPAGE_UNMAP)
+          rc = yield* migrate_folio_move(k, folio, unmapped.dst, unmapped.was_mapped, mode, reason);
+      }
+      if (rc === 0) moved[i] = 1;
+      else if (rc === -EAGAIN) again.push(i);
       else failed++;
       if (rc !== 0) why?.set(folio, rc);
     }
     retry = again;
   }
-  if (migrated.size > 0) {
-    let kept = 0;
-    for (const folio of from) if (!migrated.has(folio)) from[kept++] = folio;
-    from.length = kept;
-  }
+  let kept = 0;
+  for (let i = 0; i < from.length; i++) if (moved[i] === 0) from[kept++] = from[i]!;
+  from.length = kept;
   return failed + retry.length;
 }
 
-/** Unmap, move and remap one folio: 0, -EAGAIN (try again), or a hard error. */
-function* migrate_one(
+/** migrate_folio_unmap's result for a folio that is unmapped and waits for migrate_folio_move. */
+const MIGRATEPAGE_UNMAP = 1;
+
+/** migrate_folio_unmap's out-parameters (dstp and the folio's was-mapped state). */
+interface MigrationDst {
+  dst: number;
+  was_mapped: boolean;
+}
+
+/**
+ * mm/migrate.c: migrate_folio_unmap(get_new_folio, ..., src, dstp, mode, reason, ret): a folio
+ * whose only reference is the isolation one was freed under us (migrate_folio_done: 0); KSM
+ * folios and anon folios in the swap cache are not migrated (-EBUSY); else allocate dst, lock
+ * src (not waiting in MIGRATE_ASYNC), wait for writeback (MIGRATE_SYNC only, else -EBUSY) and
+ * replace its mappings with migration entries. Returns MIGRATEPAGE_UNMAP with src locked and
+ * unmapped and `out` filled, or an error with everything undone.
+ * @fidelity simplified (see the file comment)
+ */
+function* migrate_folio_unmap(
   k: Kernel,
-  src: number,
   get_new_folio: NewFolio,
+  src: number,
+  out: MigrationDst,
   mode: number,
   reason: number,
 ): Sched<number> {
   const mem = k.mem;
-  if (folio_test_hugetlb(mem, src))
-    return yield* unmap_and_move_huge_page(k, get_new_folio, src, mode, reason);
   if (folio_ref_count(mem, src) === 1) {
     migrate_folio_done(k, src, reason);
     return 0;
@@ -212,18 +232,6 @@ function* migrate_one(
   const dst = get_new_folio(k, src);
   if (dst < 0) return -ENOMEM;
   __folio_set_locked(mem, dst);
-  const rc = yield* migrate_folio_unmap(k, src, dst, mode);
-  if (rc < 0) return rc;
-  return yield* migrate_folio_move(k, src, dst, rc === 1, mode, reason);
-}
-
-/**
- * mm/migrate.c: migrate_folio_unmap: lock src (not waiting in MIGRATE_ASYNC), wait for
- * writeback (MIGRATE_SYNC only, else -EBUSY), replace its mappings with migration entries.
- * Returns 1 (was mapped) or 0 with src locked and unmapped, or an error with everything undone.
- */
-function* migrate_folio_unmap(k: Kernel, src: number, dst: number, mode: number): Sched<number> {
-  const mem = k.mem;
   if (!(yield* folio_trylock(k, src))) {
     if (mode === MIGRATE_ASYNC) return drop_dst(k, dst, -EAGAIN);
     yield* folio_lock(k, src);
@@ -240,11 +248,14 @@ function* migrate_folio_unmap(k: Kernel, src: number, dst: number, mode: number)
       return yield* undo_src(k, src, dst, false, -EAGAIN);
     }
   } else if (folio_mapped(mem, src)) {
-    yield* try_to_migrate(k, src);
+    const rest = try_to_migrate_solo(k, src);
+    if (rest !== null) yield* rest;
     was_mapped = true;
   }
   if (folio_mapped(mem, src)) return yield* undo_src(k, src, dst, was_mapped, -EAGAIN);
-  return was_mapped ? 1 : 0;
+  out.dst = dst;
+  out.was_mapped = was_mapped;
+  return MIGRATEPAGE_UNMAP;
 }
 
 /** mm/migrate.c: migrate_folio_move: move_to_new_folio, then remap to dst and free src. */
@@ -257,10 +268,15 @@ function* migrate_folio_move(
   reason: number,
 ): Sched<number> {
   const mem = k.mem;
-  const rc = yield* move_to_new_folio(k, dst, src, mode);
+  const rc = mm_solo(k.m)
+    ? __move_to_new_folio(k, dst, src, mode)
+    : yield* move_to_new_folio(k, dst, src, mode);
   if (rc !== 0) return yield* undo_src(k, src, dst, was_mapped, rc);
   folio_add_lru(k, dst);
-  if (was_mapped) yield* remove_migration_ptes(k, src, dst);
+  if (was_mapped) {
+    const rest = remove_migration_ptes_solo(k, src, dst);
+    if (rest !== null) yield* rest;
+  }
   __folio_clear_locked(mem, dst);
   folio_put(mem, dst);
   yield* folio_unlock(k, src);
@@ -325,6 +341,11 @@ function* move_to_new_folio(k: Kernel, dst: number, src: number, mode: number): 
     yield m
       .at('folio_migrate_mapping', folioObj(src), Access.Write)
       .also(folioObj(dst), Access.Write);
+  return __move_to_new_folio(k, dst, src, mode);
+}
+
+/** move_to_new_folio after its scheduling point: the move itself, which never blocks. */
+function __move_to_new_folio(k: Kernel, dst: number, src: number, mode: number): number {
   const mem = k.mem;
   const mapping = folio_test_anon(mem, src) ? null : folio_file_mapping(k, src);
   if (mapping === null) return migrate_folio_anon(k, dst, src);

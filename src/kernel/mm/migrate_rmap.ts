@@ -86,10 +86,22 @@ import {
   folio_try_share_anon_rmap_pte,
 } from './rmap.js';
 import { mmState } from './mm_state.js';
-import { ptl_lock, ptl_unlock } from './solo.js';
+import { mm_solo, ptl_lock, ptl_unlock, solo_spin_lock, solo_spin_unlock } from './solo.js';
 
-/** An entry of a VMA that maps (or held a migration entry for) part of a folio. */
-type Visit = (vma: VmAreaStruct, entp: number, vpn: number, huge: boolean) => boolean;
+/**
+ * An entry of a VMA that maps (or held a migration entry for) part of a folio; `a`, `b`, `c`
+ * are the walk's own arguments (module-level visitors, so a walk allocates no closure).
+ */
+type Visit = (
+  k: Kernel,
+  vma: VmAreaStruct,
+  entp: number,
+  vpn: number,
+  huge: boolean,
+  a: number,
+  b: number,
+  c: number,
+) => boolean;
 
 /** The VMAs that may map the folio: its anon_vma's, or its mapping's i_mmap. */
 function folio_rmap_vmas(k: Kernel, folio: number): readonly VmAreaStruct[] {
@@ -97,54 +109,136 @@ function folio_rmap_vmas(k: Kernel, folio: number): readonly VmAreaStruct[] {
   return mmState(k).mappings.get(k.mem.mapping[folio]!)?.i_mmap ?? [];
 }
 
+/** visitSlotSolo could not take the entry's lock without a scheduling point. */
+const NEEDS_LOCK = -2;
+
 /**
  * mm/rmap.c: rmap_walk_anon / rmap_walk_file, reduced to what migration needs: call `visit`
  * for each PTE or PMD slot of the folio's range in every VMA that may map it, under that
- * entry's page-table lock. Stops when `visit` returns false.
+ * entry's page-table lock, until `visit` returns false.
+ *
+ * When the caller runs alone (mm/solo.ts) no other thread can change the VMA list or take a
+ * lock during the walk, so it runs here and now, in place, each free lock taken without a
+ * scheduling point, and the answer is null. Otherwise the answer is the generator that does the
+ * walk (over a copy of the VMA list), or, when the solo walk met a lock that is not free, the
+ * generator that goes on from that slot through ptl_lock. Walking to the end or stopping at
+ * `visit`'s false are not told apart: no caller needs it.
  */
-function* walk_folio_slots(
+function walk_folio_slots(
   k: Kernel,
   folio: number,
   visit: Visit,
+  a: number,
+  b: number,
+  c: number,
   via: number = folio,
-): Sched<boolean> {
+): Sched<void> | null {
   const nr = folio_nr_pages(k.mem, folio);
-  for (const vma of [...folio_rmap_vmas(k, via)]) {
-    const addr = vma_address(vma, k.mem.index[folio]!, nr);
+  const index = k.mem.index[folio]!;
+  const vmas = folio_rmap_vmas(k, via);
+  if (!mm_solo(k.m)) return walk_slots(k, [...vmas], 0, -1, index, nr, visit, a, b, c);
+  for (let i = 0; i < vmas.length; i++) {
+    const vma = vmas[i]!;
+    const addr = vma_address(vma, index, nr);
     if (addr < 0) continue;
     const first = addr / 4096;
     const last = Math.min(vma.vm_end / 4096, first + nr);
     for (let vpn = first; vpn < last;) {
-      const step = yield* visitSlot(k, vma, vpn, visit);
-      if (step < 0) return false;
+      const step = visitSlotSolo(k, vma, vpn, visit, a, b, c);
+      if (step === NEEDS_LOCK) return walk_slots(k, vmas, i, vpn, index, nr, visit, a, b, c);
+      if (step < 0) return null;
       vpn += step;
     }
   }
-  return true;
+  return null;
+}
+
+/** The walk as a generator, from VMA `i0` (at page `vpn0`, or its first page when -1) on. */
+function* walk_slots(
+  k: Kernel,
+  vmas: readonly VmAreaStruct[],
+  i0: number,
+  vpn0: number,
+  index: number,
+  nr: number,
+  visit: Visit,
+  a: number,
+  b: number,
+  c: number,
+): Sched<void> {
+  for (let i = i0; i < vmas.length; i++) {
+    const vma = vmas[i]!;
+    const addr = vma_address(vma, index, nr);
+    if (addr < 0) continue;
+    const first = addr / 4096;
+    const last = Math.min(vma.vm_end / 4096, first + nr);
+    for (let vpn = i === i0 && vpn0 >= 0 ? vpn0 : first; vpn < last;) {
+      const step = yield* visitSlot(k, vma, vpn, visit, a, b, c);
+      if (step < 0) return;
+      vpn += step;
+    }
+  }
+}
+
+/**
+ * The entry that maps vpn below `pmdp` (pmd_lookup's answer): the PMD itself when it is a leaf
+ * or a PMD migration entry, else the PTE; -1 when there is no table there.
+ */
+function slot_entry(k: Kernel, pmdp: number, vpn: number): number {
+  if (pmdp < 0) return -1;
+  const pmd = k.pool.entries[pmdp]!;
+  if (pmd_leaf(pmd) || is_pmd_migration_entry(pmd)) return pmdp;
+  if (!pmd_present(pmd)) return -1;
+  return pte_offset_map(k.pool, pmdp, vpn);
+}
+
+/** Pages a visited slot covers: a PMD entry spans the rest of its 2 MiB, a PTE one page. */
+function slotSpan(huge: boolean, vpn: number): number {
+  return huge ? HPAGE_PMD_NR - (vpn % HPAGE_PMD_NR) : 1;
 }
 
 /** Visit the entry for vpn under its lock; the pages covered, or -1 to stop the walk. */
-function* visitSlot(k: Kernel, vma: VmAreaStruct, vpn: number, visit: Visit): Sched<number> {
+function* visitSlot(
+  k: Kernel,
+  vma: VmAreaStruct,
+  vpn: number,
+  visit: Visit,
+  a: number,
+  b: number,
+  c: number,
+): Sched<number> {
   const mm = vma.vm_mm as mm_struct;
-  const pool = k.pool;
-  const pmdp = pmd_lookup(pool, mm, vpn);
-  if (pmdp < 0) return 1;
-  const pmd = pool.entries[pmdp]!;
-  if (pmd_leaf(pmd) || is_pmd_migration_entry(pmd)) {
-    const ptl = mm.ptlock(Math.floor(pmdp / 512));
-    yield* ptl_lock(ptl, 0, pteObj(pmdp), Access.Write);
-    const go = visit(vma, pmdp, vpn, true);
-    yield* ptl_unlock(ptl);
-    return go ? HPAGE_PMD_NR - (vpn % HPAGE_PMD_NR) : -1;
-  }
-  if (!pmd_present(pmd)) return 1;
-  const ptep = pte_offset_map(pool, pmdp, vpn);
-  if (ptep < 0) return 1;
-  const ptl = mm.ptlock(Math.floor(ptep / 512));
-  yield* ptl_lock(ptl, 0, pteObj(ptep), Access.Write);
-  const go = visit(vma, ptep, vpn, false);
+  const pmdp = pmd_lookup(k.pool, mm, vpn);
+  const entp = slot_entry(k, pmdp, vpn);
+  if (entp < 0) return 1;
+  const huge = entp === pmdp;
+  const ptl = mm.ptlock(Math.floor(entp / 512));
+  yield* ptl_lock(ptl, 0, pteObj(entp), Access.Write);
+  const go = visit(k, vma, entp, vpn, huge, a, b, c);
   yield* ptl_unlock(ptl);
-  return go ? 1 : -1;
+  return go ? slotSpan(huge, vpn) : -1;
+}
+
+/** visitSlot without a scheduling point (the caller runs alone), or NEEDS_LOCK. */
+function visitSlotSolo(
+  k: Kernel,
+  vma: VmAreaStruct,
+  vpn: number,
+  visit: Visit,
+  a: number,
+  b: number,
+  c: number,
+): number {
+  const mm = vma.vm_mm as mm_struct;
+  const pmdp = pmd_lookup(k.pool, mm, vpn);
+  const entp = slot_entry(k, pmdp, vpn);
+  if (entp < 0) return 1;
+  const huge = entp === pmdp;
+  const ptl = mm.ptlock(Math.floor(entp / 512));
+  if (!solo_spin_lock(ptl)) return NEEDS_LOCK;
+  const go = visit(k, vma, entp, vpn, huge, a, b, c);
+  solo_spin_unlock(ptl);
+  return go ? slotSpan(huge, vpn) : -1;
 }
 
 /** The migration entry for a present entry: write, exclusivity, young and dirty remembered. */
@@ -166,17 +260,37 @@ function migration_entry(pteval: number, page: number, exclusive: boolean): numb
  * @fidelity simplified (no hugetlb, no mlock)
  */
 export function* try_to_migrate(k: Kernel, folio: number): Sched<void> {
-  const mem = k.mem;
-  const end = folio + folio_nr_pages(mem, folio);
-  yield* walk_folio_slots(k, folio, (vma, entp, _vpn, huge) => {
-    const pteval = k.pool.entries[entp]!;
-    if (!pte_present(pteval) || is_swap_pte(pteval)) return true;
-    const page = pte_pfn(pteval);
-    if (page < folio || page >= end) return true;
-    return huge
-      ? migrate_one_pmd(k, vma, entp, folio, pteval)
-      : migrate_one_pte(k, vma, entp, folio, pteval);
-  });
+  const rest = try_to_migrate_solo(k, folio);
+  if (rest !== null) yield* rest;
+}
+
+/**
+ * try_to_migrate started as a plain call: done (null) when the caller runs alone and every
+ * lock is free, else the generator that does the rest (see walk_folio_slots). Saves the
+ * generators of the walk on the solo path.
+ */
+export function try_to_migrate_solo(k: Kernel, folio: number): Sched<void> | null {
+  const end = folio + folio_nr_pages(k.mem, folio);
+  return walk_folio_slots(k, folio, try_to_migrate_one, folio, end, 0);
+}
+
+/** mm/rmap.c: try_to_migrate_one: one entry of the walk (its lock held). False: abort. */
+function try_to_migrate_one(
+  k: Kernel,
+  vma: VmAreaStruct,
+  entp: number,
+  _vpn: number,
+  huge: boolean,
+  folio: number,
+  end: number,
+): boolean {
+  const pteval = k.pool.entries[entp]!;
+  if (!pte_present(pteval) || is_swap_pte(pteval)) return true;
+  const page = pte_pfn(pteval);
+  if (page < folio || page >= end) return true;
+  return huge
+    ? migrate_one_pmd(k, vma, entp, folio, pteval)
+    : migrate_one_pte(k, vma, entp, folio, pteval);
 }
 
 /** mm/rmap.c: try_to_migrate_one for one PTE (PTE lock held). False: pinned, abort. */
@@ -237,22 +351,39 @@ function migrate_one_pmd(
  * @fidelity simplified (anon only)
  */
 export function* remove_migration_ptes(k: Kernel, src: number, dst: number): Sched<void> {
+  const rest = remove_migration_ptes_solo(k, src, dst);
+  if (rest !== null) yield* rest;
+}
+
+/** remove_migration_ptes started as a plain call, as try_to_migrate_solo. */
+export function remove_migration_ptes_solo(
+  k: Kernel,
+  src: number,
+  dst: number,
+): Sched<void> | null {
   const end = src + folio_nr_pages(k.mem, src);
-  yield* walk_folio_slots(
-    k,
-    src,
-    (vma, entp, vpn, huge) => {
-      const ent = k.pool.entries[entp]!;
-      if (!is_swap_pte(ent) && !(huge && is_pmd_migration_entry(ent))) return true;
-      const entry = huge ? pmd_to_swp_entry(ent) : pte_to_swp_entry(ent);
-      if (!is_migration_entry(entry)) return true;
-      const old = swp_offset_pfn(entry);
-      if (old < src || old >= end) return true;
-      remove_migration_entry(k, vma, entp, vpn * 4096, dst + (old - src), dst, ent, entry, huge);
-      return true;
-    },
-    dst,
-  );
+  return walk_folio_slots(k, src, remove_migration_pte, src, end, dst, dst);
+}
+
+/** mm/migrate.c: remove_migration_pte: one entry of the walk (its lock held). */
+function remove_migration_pte(
+  k: Kernel,
+  vma: VmAreaStruct,
+  entp: number,
+  vpn: number,
+  huge: boolean,
+  src: number,
+  end: number,
+  dst: number,
+): boolean {
+  const ent = k.pool.entries[entp]!;
+  if (!is_swap_pte(ent) && !(huge && is_pmd_migration_entry(ent))) return true;
+  const entry = huge ? pmd_to_swp_entry(ent) : pte_to_swp_entry(ent);
+  if (!is_migration_entry(entry)) return true;
+  const old = swp_offset_pfn(entry);
+  if (old < src || old >= end) return true;
+  remove_migration_entry(k, vma, entp, vpn * 4096, dst + (old - src), dst, ent, entry, huge);
+  return true;
 }
 
 /** mm/migrate.c: remove_migration_pte / mm/huge_memory.c: remove_migration_pmd for one entry. */

@@ -28,7 +28,7 @@ import {
   folio_ref_dec_and_test,
   folio_ref_freeze,
   folio_ref_unfreeze,
-  folio_try_get,
+  folio_get,
 } from '../../mm/index.js';
 import { folio_mapped, folio_maybe_dma_pinned } from '../../mm/mapcount.js';
 import {
@@ -417,17 +417,20 @@ export function* shrink_folio_list(
 }
 
 /**
- * mm/vmscan.c: folio_isolate_lru(folio): take a folio off its LRU list with a reference; false
- * if it is not on one.
- * @fidelity simplified (no NR_ISOLATED accounting)
+ * mm/vmscan.c: folio_isolate_lru(folio): clear PG_lru, take a reference and take the folio off
+ * its LRU list (lruvec_del_folio); false if PG_lru was clear. The caller holds a reference
+ * (VM_BUG_ON_FOLIO on a zero count); NR_ISOLATED_* is the caller's to count.
+ * @fidelity simplified: one lruvec; the lru_lock is not a step (the lists are not a declared
+ * object)
  */
 export function folio_isolate_lru(k: Kernel, folio: number): boolean {
   const m = k.mem;
   if (!folio_test_lru(m, folio)) return false;
+  if (folio_ref_count(m, folio) === 0)
+    throw new Error(`VM_BUG_ON_FOLIO: folio_isolate_lru of folio ${folio} with no reference`);
   folio_clear_lru(m, folio);
+  folio_get(m, folio);
   lruvec_del_folio(k, folio);
-  if (!folio_try_get(m, folio))
-    throw new Error(`folio_isolate_lru: folio ${folio} has no reference`);
   return true;
 }
 
