@@ -3,9 +3,10 @@
  * KVM_SET_USER_MEMORY_REGION, and a guest load or store as one KVM_RUN of the thread's vCPU
  * (arch/x86/kvm/mmu/mmu.c: kvm_tdp_page_fault -> virt/kvm/kvm_main.c: hva_to_pfn on hardware
  * virtualization). A guest access to a userfaultfd-registered slot waits inside KVM_RUN until
- * UFFDIO_COPY; an access KVM would emulate (KVM_EXIT_MMIO) is bound as -EFAULT, as the model
- * binds it. Steps the private guest code cannot share are refused by name; kvm_vcpu_map has no
- * user door.
+ * UFFDIO_COPY; an access KVM emulates and hands to user space (KVM_EXIT_MMIO: arch/x86/kvm/x86.c
+ * emulator_read_write) is answered as the model's VMM answers it and its exit is bound in the
+ * same fields. Steps the private guest code cannot share are refused by name; kvm_vcpu_map has
+ * no user door.
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -27,14 +28,17 @@ const VM = `${HEAD}      - kvm_create_vm: { as: vm, async_pf: false }
       - kvm_set_user_memory_region: { as: region, vm: vm, slot: 0, guest_phys_addr: 0x10000, memory_size: 4KiB, userspace_addr: mem }
 `;
 
-/** A store and a load through the guest, and a load of a gpa no memslot covers. */
+/** A store and a load through the guest, and a load of a gpa no memslot covers (MMIO). */
 const ROUND_TRIP = `scenario: kvm-round-trip
 ${VM}      - kvm_guest_write: { as: w, vm: vm, gpa: 0x10000, value: 0x42 }
       - kvm_guest_read: { as: v, vm: vm, gpa: 0x10000 }
       - expect: { value: v, equals: 0x42 }
       - expect: { memory: mem, length: 4KiB, contents: 0x42 }
-      - kvm_guest_read: { as: none, vm: vm, gpa: 0x20000 }
-      - expect: { value: none.ret, equals: -EFAULT }
+      - kvm_guest_read: { as: none, vm: vm, gpa: 0x20000, mmio_value: 0x7f }
+      - expect: { value: none.ret, equals: 0 }
+      - expect: { value: none.exit_reason, equals: 6 }
+      - expect: { value: none.mmio_phys_addr, equals: 0x20000 }
+      - expect: { value: none, equals: 0x7f }
 `;
 
 function refusals(text: string): string[] {
@@ -70,9 +74,14 @@ describe('KVM doors', () => {
     expect(r.source).toContain('region.guest_phys_addr = 0x10000ULL;');
     expect(r.source).toContain('region.userspace_addr = (uint64_t)(uintptr_t)ADDR(B_mem, 0);');
     expect(r.source).toContain('KVM_SET_USER_MEMORY_REGION, &region');
-    expect(r.source).toContain('kvm_access(&vms[B_vm], B_vm, 0x10000ULL, 1, 0x42, &loaded);');
-    // a load binds the page's value, or KVM_RUN's errno
+    expect(r.source).toContain('kvm_note_slot(&vms[B_vm], &region, r);');
+    expect(r.source).toContain('kvm_access(&vms[B_vm], B_vm, 0x10000ULL, 1, 0x42, &loaded, mmio);');
+    // a load binds the page's value (or the VMM's MMIO answer), or KVM_RUN's errno
     expect(r.source).toContain('bind(B_v, r < 0 ? r : loaded, r);');
+    expect(r.source).toContain('kvm_access(&vms[B_vm], B_vm, 0x20000ULL, 0, 0x7f, &loaded, mmio);');
+    // the first KVM_EXIT_MMIO of the access goes to the fields the model binds
+    expect(r.source).toContain('S->b[B_none].field[0] = mmio[0]; /* .exit_reason */');
+    expect(r.source).toContain('S->b[B_none].field[1] = mmio[1]; /* .mmio_phys_addr */');
   });
 
   it('make an in-kernel irqchip when the VM may take async page faults (kvm_can_do_async_pf)', () => {
@@ -162,10 +171,34 @@ describe('on the host', () => {
     expect(run.expectations.map((t) => t.message)).toEqual([
       'v == 0x42',
       'memory mem (4KiB) holds 0x42',
-      'none.ret == -EFAULT',
+      'none.ret == 0',
+      'none.exit_reason == 6',
+      'none.mmio_phys_addr == 0x20000',
+      'none == 0x7f',
     ]);
-    expect(run.bound).toMatchObject({ w: 0, 'w.ret': 0, v: 0x42, 'v.ret': 0, none: -14 });
+    expect(run.bound).toMatchObject({ w: 0, 'w.ret': 0, v: 0x42, 'v.ret': 0, none: 0x7f });
     expect(run.transcript).toContain('KVM_EXIT_MMIO, a load of 1 bytes at gpa 0x20000');
+    expect(run.transcript).toContain('each answered with 0x7f');
+  });
+
+  // kvm_handle_error_pfn: mainline with EPT/NPT fails KVM_RUN; a KVM that emulates guest
+  // instructions (PVM) exits as MMIO instead, and the program says so next to the mismatch.
+  it('a slot over unmapped memory: -EFAULT, or an MMIO exit the transcript names as the host caveat', async (ctx) => {
+    need(ctx);
+    const text = `scenario: kvm-unmapped
+${VM}      - expect: { value: region, equals: 0 }
+      - munmap: { addr: mem, length: 4KiB }
+      - kvm_guest_read: { as: gone, vm: vm, gpa: 0x10000 }
+`;
+    const run = await buildAndRun(fromGupsim(text), {}, 'kvm');
+    expect(run.end, run.transcript).not.toBe('unbuilt');
+    if (run.end === 'skipped') return ctx.skip(run.summary);
+    expect(run.end, run.transcript).toBe('passed');
+    if (run.bound['gone.ret'] === 0)
+      expect(run.transcript).toContain(
+        "memslot 0 covers gpa 0x10000: this host's KVM emulated an access to slot memory",
+      );
+    else expect(run.bound['gone']).toBe(-14);
   });
 
   // The two catalogue scenarios: gupsim and the host agree (or the host cannot run KVM).

@@ -67,8 +67,9 @@ const ATOMIC_AT_DONE = new Set(['wait', 'signal', 'expect']);
 
 /**
  * A step a thread may start while another thread's step is still inside the kernel: a blocking
- * read of a userfaultfd, which waits for the fault the other step queues (handle_userfault), so
- * the host follows the model's order without running the two steps one after the other.
+ * read of a userfaultfd, which waits for the fault or event the other step queues
+ * (handle_userfault, userfaultfd_event_wait_completion), so the host follows the model's order
+ * without running the two steps one after the other; either may start first.
  */
 const WAITS_FOR_FAULT = 'uffd_read';
 
@@ -113,7 +114,9 @@ export function stepTimeline(
           problem: `thread ${thread} starts step ${args.step} while ${other}'s ${o.op} has not finished: the host runs whole steps`,
         };
     }
-    open.set(thread, { op: args.op, started: threads.length, held: waits });
+    // A step that starts while another thread's blocking read waits is as held as the read.
+    const underRead = [...open.values()].some((o) => o.op === WAITS_FOR_FAULT);
+    open.set(thread, { op: args.op, started: threads.length, held: waits || underRead });
   }
   return { threads, starts };
 }

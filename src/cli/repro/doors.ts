@@ -301,13 +301,13 @@ export const DOORS: Readonly<Record<string, Door>> = {
     maps: 'partly',
   },
   kvm_guest_write: {
-    door: "KVM_SET_REGS (RIP at the write routine, EDI the page at gpa, AL the value), then KVM_RUN of the thread's vCPU until its OUT: rep stosb over the page; a userfaultfd fault waits inside KVM_RUN until the handler resolves it",
-    why: "the guest store faults through the secondary MMU (kvm_mmu_do_page_fault -> kvm_mmu_faultin_pfn -> hva_to_pfn -> GUP), retried until it completes; the model stores the whole page. KVM_RUN's error is the errno; KVM_EXIT_MMIO (no memslot, a store to a read-only one) is -EFAULT, as the model binds an access KVM would emulate. Refused: a page at or above 4GiB or the code page, a VM of another process, and an expectation on the access fields (.async_pf, .faults)",
+    door: "KVM_SET_REGS (RIP at the write routine, EDI the page at gpa, AL the value), then KVM_RUN of the thread's vCPU until its OUT: rep stosb over the page; a userfaultfd fault waits inside KVM_RUN until the handler resolves it; a KVM_EXIT_MMIO store is taken as a VMM takes it, and KVM_RUN goes on",
+    why: "the guest store faults through the secondary MMU (kvm_mmu_do_page_fault -> kvm_mmu_faultin_pfn -> hva_to_pfn -> GUP), retried until it completes; the model stores the whole page. KVM_RUN's error is the errno; a store KVM emulates (no memslot, a read-only one) exits with KVM_EXIT_MMIO, and the first exit's exit_reason, mmio.phys_addr, is_write and data[0] are .exit_reason and the .mmio_* fields, as the model binds them. Refused: a page at or above 4GiB or the code page, a VM of another process, and an expectation on .async_pf or .faults",
     maps: 'partly',
   },
   kvm_guest_read: {
-    door: "KVM_SET_REGS (RIP at the read routine, ESI the page at gpa), then KVM_RUN of the thread's vCPU until its OUT: a load of the page's first byte, then repe scasb over the page; NAME is the page's value (EAX), -1 when its bytes differ; a userfaultfd fault waits inside KVM_RUN until the handler resolves it",
-    why: "the guest load faults through the secondary MMU (kvm_mmu_do_page_fault -> kvm_mmu_faultin_pfn -> hva_to_pfn -> GUP), retried until it completes. KVM_RUN's error is the errno; KVM_EXIT_MMIO (no memslot) is -EFAULT, as the model binds an access KVM would emulate. Refused: a page at or above 4GiB or the code page, a VM of another process, and an expectation on the access fields (.async_pf, .faults)",
+    door: "KVM_SET_REGS (RIP at the read routine, ESI the page at gpa), then KVM_RUN of the thread's vCPU until its OUT: a load of the page's first byte, then repe scasb over the page; NAME is the page's value (EAX), -1 when its bytes differ; a userfaultfd fault waits inside KVM_RUN until the handler resolves it; a KVM_EXIT_MMIO load is answered with mmio_value in run->mmio.data, and KVM_RUN goes on",
+    why: "the guest load faults through the secondary MMU (kvm_mmu_do_page_fault -> kvm_mmu_faultin_pfn -> hva_to_pfn -> GUP), retried until it completes. KVM_RUN's error is the errno; a load KVM emulates (no memslot) exits with KVM_EXIT_MMIO, and the first exit's exit_reason, mmio.phys_addr and is_write are .exit_reason and the .mmio_* fields, as the model binds them. Refused: a page at or above 4GiB or the code page, a VM of another process, and an expectation on .async_pf or .faults",
     maps: 'partly',
   },
   kvm_vcpu_map: {

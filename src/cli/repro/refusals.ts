@@ -15,6 +15,7 @@ import type {
 } from '../../scenario/index.js';
 import { DOORS } from './doors.js';
 import { KVM_CHECKS } from './emit/kvm.js';
+import { KVM_ACCESS_OPS, KVM_FIELDS } from './emit/kvm_fields.js';
 import { UFFD_FIELDS } from './emit/uffd_fields.js';
 import { isWriteAccess, O_ACCMODE_WRITES } from './flags.js';
 import { stepLabel } from './order.js';
@@ -95,11 +96,12 @@ function handleOperand(v: ValueExpr | undefined): string | undefined {
   return `'${v.ref.name}' stands for the model's ${v.ref.binding.kind} object, which has no host value to compare`;
 }
 
-/** Why an expectation cannot read `NAME.FIELD`: only `.ret` and the userfaultfd fields are kept. */
+/** Why an expectation cannot read `NAME.FIELD`: only `.ret`, the userfaultfd and KVM MMIO fields are kept. */
 function fieldReason(ref: BindingRef): string | undefined {
   const field = ref.field;
   if (field === null || field === 'ret') return undefined;
   if (UFFD_OPS.has(ref.binding.op ?? '') && UFFD_FIELDS[field] !== undefined) return undefined;
+  if (KVM_ACCESS_OPS.has(ref.binding.op ?? '') && KVM_FIELDS[field] !== undefined) return undefined;
   if (field === 'locked') return "'.locked' comes from a remote GUP call, which has no door";
   return `'${ref.name}.${field}' is an output of ${ref.binding.op ?? 'a step'} the reproducer does not keep`;
 }

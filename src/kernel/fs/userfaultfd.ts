@@ -9,9 +9,10 @@
  * (declaring the context's queues and the PTE); dropping mmap_lock, the sleep, and leaving the
  * queue are points of their own; a wake-up is one step on the queues. The Dekker pattern of the
  * kernel (waiter: queue, then check the PTE; resolver: set the PTE, then check the queue) is
- * kept, so a resolution can never be lost.
- * @fidelity simplified: no non-cooperative events (fork, remap, remove, unmap), no poll, no
- * per-VMA locks, no hugetlb; descriptors live in a table of their own (see uffd_fd_install)
+ * kept, so a resolution can never be lost. The non-cooperative events (fork, mremap, madvise,
+ * munmap) are queued on event_wqh by userfaultfd_event.ts and read here, after the faults.
+ * @fidelity simplified: no poll, no per-VMA locks, no hugetlb; descriptors live in a table of
+ * their own (see uffd_fd_install)
  */
 import {
   pmd_leaf,
@@ -26,6 +27,7 @@ import {
 import { is_pte_marker } from '../../mm/swapops.js';
 import type { VmAreaStruct } from '../../mm/vma.js';
 import { Access, objId, objectSpace, type ObjId } from '../../sim/footprint.js';
+import { RwSemaphore } from '../../sim/locking/rwsem.js';
 import type { Sched, Thread, Waitable } from '../../sim/thread.js';
 import { EAGAIN, EINTR, EINVAL } from '../include/errno.js';
 import {
@@ -40,6 +42,7 @@ import {
   VM_FAULT_SIGBUS,
 } from '../include/fault_flags.js';
 import {
+  UFFD_EVENT_FORK,
   UFFD_EVENT_PAGEFAULT,
   UFFD_FEATURE_EXACT_ADDRESS,
   UFFD_CLOEXEC,
@@ -63,7 +66,11 @@ import './userfaultfd_trace.js';
 
 const UFFD_SPACE = objectSpace('uffd');
 
-/** include/uapi/linux/userfaultfd.h: struct uffd_msg (the page-fault variant). @fidelity simplified */
+/**
+ * include/uapi/linux/userfaultfd.h: struct uffd_msg, its union flattened: the fields of the
+ * other events are 0 (msg_init zeroes the message).
+ * @fidelity simplified
+ */
 export interface uffd_msg {
   readonly event: number;
   /** arg.pagefault.address (page-aligned unless UFFD_FEATURE_EXACT_ADDRESS). */
@@ -72,6 +79,32 @@ export interface uffd_msg {
   readonly flags: number;
   /** arg.pagefault.feat.ptid (UFFD_FEATURE_THREAD_ID), else 0: the faulting thread's id. */
   readonly ptid: number;
+  /** arg.fork.ufd: the child's new descriptor (UFFD_EVENT_FORK, filled in when it is read). */
+  readonly ufd: number;
+  /** arg.remap.from, .to, .len (UFFD_EVENT_REMAP). */
+  readonly from: number;
+  readonly to: number;
+  readonly len: number;
+  /** arg.remove.start, .end (UFFD_EVENT_REMOVE and UFFD_EVENT_UNMAP). */
+  readonly start: number;
+  readonly end: number;
+}
+
+/** fs/userfaultfd.c: msg_init plus the fields of one event: a zeroed message. @fidelity exact */
+export function uffd_msg_init(event: number, arg: Partial<uffd_msg> = {}): uffd_msg {
+  return {
+    event,
+    address: 0,
+    flags: 0,
+    ptid: 0,
+    ufd: 0,
+    from: 0,
+    to: 0,
+    len: 0,
+    start: 0,
+    end: 0,
+    ...arg,
+  };
 }
 
 /** fs/userfaultfd.c: struct userfaultfd_wait_queue: a thread blocked in handle_userfault. */
@@ -82,7 +115,20 @@ interface userfaultfd_wait_queue {
   waken: boolean;
 }
 
-/** fs/userfaultfd.c: struct userfaultfd_ctx. @fidelity simplified (no event queue) */
+/**
+ * fs/userfaultfd.c: the struct userfaultfd_wait_queue of a non-cooperative event (ewq), queued
+ * on event_wqh by userfaultfd_event_wait_completion; `done` is the kernel's ewq->msg.event = 0
+ * (userfaultfd_event_complete).
+ */
+export interface userfaultfd_event_wq {
+  msg: uffd_msg;
+  readonly thread: Thread;
+  done: boolean;
+  /** UFFD_EVENT_FORK: the child's context (msg.arg.reserved.reserved1 in the kernel). */
+  readonly new_ctx: userfaultfd_ctx | null;
+}
+
+/** fs/userfaultfd.c: struct userfaultfd_ctx. @fidelity simplified (no fd_wqh: no poll) */
 export class userfaultfd_ctx {
   /** Features enabled by UFFDIO_API (0 before it). */
   features = 0;
@@ -90,13 +136,17 @@ export class userfaultfd_ctx {
   initialized = false;
   /** The descriptor was closed. */
   released = false;
-  /** Non-cooperative events in flight (always 0 here: none are modelled). */
+  /** Non-cooperative events prepared and not yet read (atomic_t mmap_changing): -EAGAIN for the fill ioctls. */
   mmap_changing = 0;
+  /** map_changing_lock: the fill ioctls hold it for reading, an event raising mmap_changing for writing. */
+  readonly map_changing_lock: RwSemaphore;
   /** fault_pending_wqh: faults not yet read. */
   readonly fault_pending_wqh: userfaultfd_wait_queue[] = [];
   /** fault_wqh: faults read, waiting for a resolution. */
   readonly fault_wqh: userfaultfd_wait_queue[] = [];
-  /** The footprint object of both queues. */
+  /** event_wqh: non-cooperative events not yet read (their threads wait for the read). */
+  readonly event_wqh: userfaultfd_event_wq[] = [];
+  /** The footprint object of the queues. */
   readonly obj: ObjId;
 
   constructor(
@@ -107,6 +157,11 @@ export class userfaultfd_ctx {
     readonly flags: number,
   ) {
     this.obj = objId(UFFD_SPACE, id);
+    this.map_changing_lock = new RwSemaphore(
+      mm.k.m,
+      `uffd${id}->map_changing_lock`,
+      '&ctx->map_changing_lock',
+    );
   }
 }
 
@@ -131,7 +186,7 @@ function uffdState(k: Kernel): UffdState {
 export const UFFD_FD_BASE = 1024;
 
 /** Install a context as the lowest free uffd descriptor of process `tgid`. @fidelity custom */
-function uffd_fd_install(k: Kernel, tgid: number, ctx: userfaultfd_ctx): number {
+export function uffd_fd_install(k: Kernel, tgid: number, ctx: userfaultfd_ctx): number {
   const st = uffdState(k);
   let table = st.fds.get(tgid);
   if (table === undefined) {
@@ -172,10 +227,15 @@ export function vma_uffd_ctx(k: Kernel, vma: VmAreaStruct): userfaultfd_ctx | nu
 export function new_userfaultfd(k: Kernel, tgid: number, mm: mm_struct, flags: number): number {
   const known = UFFD_USER_MODE_ONLY | UFFD_NONBLOCK | UFFD_CLOEXEC;
   if ((flags & ~known) !== 0) return -EINVAL;
+  return uffd_fd_install(k, tgid, userfaultfd_ctx_alloc(k, mm, flags));
+}
+
+/** kmem_cache_alloc(userfaultfd_ctx_cachep): a new context of `mm`, given its kernel-wide id. @fidelity custom */
+export function userfaultfd_ctx_alloc(k: Kernel, mm: mm_struct, flags: number): userfaultfd_ctx {
   const st = uffdState(k);
   const ctx = new userfaultfd_ctx(st.ctxs.length, mm, flags);
   st.ctxs.push(ctx);
-  return uffd_fd_install(k, tgid, ctx);
+  return ctx;
 }
 
 /** fs/userfaultfd.c: userfault_msg(address, real_address, flags, reason, features). @fidelity exact */
@@ -192,7 +252,7 @@ function userfault_msg(
   if (maskAnd(reason, VM_UFFD_MINOR) !== 0) flags |= UFFD_PAGEFAULT_FLAG_MINOR;
   const address = exact ? vmf.address : vmf.address - (vmf.address % 4096);
   const tid = (features & UFFD_FEATURE_THREAD_ID) !== 0 ? ptid : 0;
-  return { event: UFFD_EVENT_PAGEFAULT, address, flags, ptid: tid };
+  return uffd_msg_init(UFFD_EVENT_PAGEFAULT, { address, flags, ptid: tid });
 }
 
 /**
@@ -311,25 +371,52 @@ function remove(q: userfaultfd_wait_queue[], uwq: userfaultfd_wait_queue): void 
   if (i >= 0) q.splice(i, 1);
 }
 
-/** The handler's sleep in userfaultfd_ctx_read: until a fault is pending (or a fatal signal). */
+/** The handler's sleep in userfaultfd_ctx_read: until a fault or an event is pending (or a fatal signal). */
 function readSleep(ctx: userfaultfd_ctx): Waitable {
   return {
-    canProceed: (t) => ctx.fault_pending_wqh.length > 0 || t.fatalSignal,
+    canProceed: (t) =>
+      ctx.fault_pending_wqh.length > 0 || ctx.event_wqh.length > 0 || t.fatalSignal,
     holders: () => [],
-    describe: () => `a page fault on userfaultfd ${ctx.id}`,
+    describe: () => `a page fault or an event on userfaultfd ${ctx.id}`,
   };
 }
 
 /**
- * fs/userfaultfd.c: userfaultfd_ctx_read(ctx, no_wait, &msg): the oldest pending fault's message,
- * moved to the read queue (it stays blocked until resolved); -EAGAIN when none is pending and
- * `no_wait`; -EINTR on a fatal signal (-ERESTARTSYS in the kernel). -EINVAL before UFFDIO_API.
- * @fidelity simplified (no non-cooperative events)
+ * fs/userfaultfd.c: resolve_userfault_fork(new, inode, msg): install a descriptor for the child's
+ * context in the reading process and put it in msg.arg.fork.ufd.
+ * @fidelity simplified (the descriptor table cannot fill up)
+ */
+function resolve_userfault_fork(k: Kernel, tgid: number, ewq: userfaultfd_event_wq): uffd_msg {
+  const ufd = uffd_fd_install(k, tgid, ewq.new_ctx!);
+  return { ...ewq.msg, ufd };
+}
+
+/**
+ * fs/userfaultfd.c: userfaultfd_event_complete(ctx, ewq): the event was read: wake its thread
+ * (ewq->msg.event = 0) and take it off event_wqh.
+ * @fidelity exact
+ */
+function userfaultfd_event_complete(ctx: userfaultfd_ctx, ewq: userfaultfd_event_wq): void {
+  ewq.done = true;
+  const i = ctx.event_wqh.indexOf(ewq);
+  if (i >= 0) ctx.event_wqh.splice(i, 1);
+}
+
+/**
+ * fs/userfaultfd.c: userfaultfd_ctx_read(ctx, no_wait, &msg), as the process `tgid` reads: the
+ * oldest pending fault's message (moved to the read queue: it stays blocked until resolved), else
+ * the oldest non-cooperative event's (completed, which lets its thread go on; a UFFD_EVENT_FORK
+ * first gets a descriptor for the child's context in msg.arg.fork.ufd). -EAGAIN when nothing is
+ * pending and `no_wait`; -EINTR on a fatal signal (-ERESTARTSYS in the kernel). -EINVAL before
+ * UFFDIO_API.
+ * @fidelity simplified (the fork event is resolved in the same step it is taken: the forker
+ * cannot abort in between)
  */
 export function* userfaultfd_read(
   k: Kernel,
   ctx: userfaultfd_ctx,
   no_wait: boolean,
+  tgid = -1,
 ): Sched<uffd_msg | number> {
   const m = k.m;
   if (!ctx.initialized) return -EINVAL;
@@ -341,6 +428,16 @@ export function* userfaultfd_read(
     if (uwq !== undefined) {
       ctx.fault_wqh.push(uwq);
       ret = uwq.msg;
+      break;
+    }
+    const ewq = ctx.event_wqh[0];
+    if (ewq !== undefined) {
+      if (ewq.msg.event === UFFD_EVENT_FORK) {
+        if (tgid < 0) throw new Error('userfaultfd_read: a fork event needs the reading process');
+        ewq.msg = resolve_userfault_fork(k, tgid, ewq);
+      }
+      ret = ewq.msg;
+      userfaultfd_event_complete(ctx, ewq);
       break;
     }
     if (m.self.fatalSignal) {

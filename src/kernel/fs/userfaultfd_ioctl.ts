@@ -5,7 +5,7 @@
  * fields of its uapi struct as arguments and returns what the ioctl returns (0 or a negative
  * errno) with the struct's output field (`copy`, `zeropage`, `mapped`, `ioctls`, `features`).
  * Every ioctl other than UFFDIO_API answers -EINVAL before UFFDIO_API succeeded.
- * @fidelity simplified: no hugetlb, no UFFDIO_MOVE / UFFDIO_POISON, no non-cooperative events
+ * @fidelity simplified: no hugetlb, no UFFDIO_MOVE / UFFDIO_POISON
  */
 import type { VmAreaStruct } from '../../mm/vma.js';
 import { find_vma } from '../../mm/vma.js';
@@ -82,7 +82,8 @@ export function validate_range(k: Kernel, start: number, len: number): number {
  * fs/userfaultfd.c: userfaultfd_api(ctx, &uffdio_api): `api` must be UFFD_API and `features` a
  * subset of what the kernel offers (-EINVAL); the first successful call enables the features
  * (a second one: -EINVAL). `out` is uffdio_api.features as written back (0 on failure).
- * @fidelity simplified (UFFD_FEATURE_EVENT_* are not offered)
+ * UFFD_FEATURE_EVENT_FORK needs CAP_SYS_PTRACE (-EPERM), which the model's tasks have.
+ * @fidelity simplified (the features that need hugetlbfs, WP_ASYNC, POISON or MOVE are not offered)
  */
 export function userfaultfd_api(ctx: userfaultfd_ctx, api: number, features: number): UffdioResult {
   if (api !== UFFD_API || (features & ~UFFD_API_FEATURES) !== 0) return { ret: -EINVAL, out: 0 };
@@ -354,7 +355,8 @@ export function* userfaultfd_writeprotect(
 /**
  * fs/userfaultfd.c: userfaultfd_release: mark the context released (faults that reach
  * handle_userfault now get VM_FAULT_NOPAGE), strip the uffd flags from every VMA under
- * mmap_lock (write), then wake every blocked fault.
+ * mmap_lock (write), then wake every blocked fault. Threads waiting for an event to be read see
+ * `released` and give up (wake_up_all(&ctx->event_wqh)).
  * @fidelity simplified (the VMAs are not merged afterwards)
  */
 export function* userfaultfd_release(k: Kernel, ctx: userfaultfd_ctx): Sched<void> {

@@ -10,7 +10,7 @@
  * MADV_SOFT_OFFLINE are not modelled (-EINVAL)
  */
 import { PAGE_SIZE } from '../../mm/layout.js';
-import { find_vma, type VmAreaStruct } from '../../mm/vma.js';
+import { find_vma, vma_lookup, type VmAreaStruct } from '../../mm/vma.js';
 import type { Sched } from '../../sim/thread.js';
 import { maskAnd, maskAndNot, maskOr } from '../include/bits.js';
 import { EINTR, EINVAL, ENOMEM } from '../include/errno.js';
@@ -55,6 +55,7 @@ import {
   VM_SPECIAL,
   VM_WIPEONFORK,
 } from '../include/vm_flags.js';
+import { userfaultfd_remove } from '../fs/userfaultfd_event.js';
 import type { Kernel } from '../kernel.js';
 import { madvise_populate } from './gup_populate.js';
 import { madvise_cold_or_pageout } from './madvise_pageout.js';
@@ -178,22 +179,51 @@ function* madvise_update_vma(
   return 0;
 }
 
-/** mm/madvise.c: madvise_dontneed_free(vma, start, end, behavior). @fidelity simplified (MADV_FREE does nothing) */
-function* madvise_dontneed(
+/** mm/madvise.c: madvise_dontneed_free_valid_vma: the end (rounded for hugetlb), or -EINVAL. @fidelity exact */
+function madvise_dontneed_free_valid_vma(
   k: Kernel,
   vma: VmAreaStruct,
   start: number,
   end: number,
   behavior: number,
-): Sched<number> {
+): number {
   if (maskAnd(vma.vm_flags, VM_HUGETLB) !== 0) {
     if (behavior !== MADV_DONTNEED && behavior !== MADV_DONTNEED_LOCKED) return -EINVAL;
     const h = hstate_vma(k, vma);
     if (start % h.size !== 0) return -EINVAL;
-    end = Math.min(vma.vm_end, Math.ceil(end / h.size) * h.size);
-  } else {
-    const forbidden = VM_PFNMAP | (behavior !== MADV_DONTNEED_LOCKED ? VM_LOCKED : 0);
-    if ((vma.vm_flags & forbidden) !== 0) return -EINVAL;
+    return Math.min(vma.vm_end, Math.ceil(end / h.size) * h.size);
+  }
+  const forbidden = VM_PFNMAP | (behavior !== MADV_DONTNEED_LOCKED ? VM_LOCKED : 0);
+  return (vma.vm_flags & forbidden) !== 0 ? -EINVAL : end;
+}
+
+/**
+ * mm/madvise.c: madvise_dontneed_free(vma, start, end, behavior). A VMA whose userfaultfd has
+ * UFFD_FEATURE_EVENT_REMOVE first sends UFFD_EVENT_REMOVE, which drops mmap_lock while the
+ * handler reads it (userfaultfd_remove returns false): the lock is re-taken, the VMA looked up
+ * again (-ENOMEM if gone, -EINVAL if no longer suitable) and the end clipped to it.
+ * @fidelity simplified (MADV_FREE does nothing)
+ */
+function* madvise_dontneed(
+  k: Kernel,
+  mm: mm_struct,
+  vma: VmAreaStruct,
+  start: number,
+  end: number,
+  behavior: number,
+): Sched<number> {
+  end = madvise_dontneed_free_valid_vma(k, vma, start, end, behavior);
+  if (end < 0) return end;
+  if (start === end) return 0;
+  if (!(yield* userfaultfd_remove(k, vma, start, end))) {
+    yield* mmap_read_lock(mm);
+    const again = vma_lookup(mm, start);
+    if (again === null) return -ENOMEM;
+    vma = again;
+    end = madvise_dontneed_free_valid_vma(k, vma, start, end, behavior);
+    if (end < 0) return end;
+    end = Math.min(end, vma.vm_end);
+    if (start === end) return 0;
   }
   if (behavior === MADV_FREE) return 0;
   yield* zap_vma_range(vma, start, end - start, null, 'MADV_DONTNEED');
@@ -212,7 +242,7 @@ function* madvise_vma_behavior(
     case MADV_DONTNEED:
     case MADV_DONTNEED_LOCKED:
     case MADV_FREE:
-      return yield* madvise_dontneed(k, vma, start, end, behavior);
+      return yield* madvise_dontneed(k, mm, vma, start, end, behavior);
     case MADV_WILLNEED:
       return 0;
     case MADV_COLD:

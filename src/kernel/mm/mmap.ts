@@ -73,7 +73,14 @@ import { copy_page_range } from './memory_copy.js';
 import { anon_vma_fork } from './rmap.js';
 import { rw_down_write_nested, rw_up_write } from './solo.js';
 import { shmem_zero_setup } from './shmem_zero.js';
-import { dup_userfaultfd } from './userfaultfd.js';
+import {
+  dup_userfaultfd,
+  dup_userfaultfd_complete,
+  dup_userfaultfd_fail,
+  userfaultfd_unmap_complete,
+  type userfaultfd_fork_ctx,
+  type userfaultfd_unmap_ctx,
+} from '../fs/userfaultfd_event.js';
 import {
   TASK_SIZE,
   do_munmap,
@@ -345,11 +352,17 @@ export function* sys_mmap(
   return yield* ksys_mmap_pgoff(k, mm, addr, len, prot, flags, file, off / PAGE_SIZE);
 }
 
-/** mm/mmap.c: vm_munmap(start, len) / __vm_munmap: do_munmap under the write mmap_lock. @fidelity simplified */
+/**
+ * mm/mmap.c: vm_munmap(start, len) / __vm_munmap: do_munmap under the write mmap_lock, then the
+ * UFFD_EVENT_UNMAPs it prepared (userfaultfd_unmap_complete, lock dropped).
+ * @fidelity simplified
+ */
 export function* vm_munmap(k: Kernel, mm: mm_struct, start: number, len: number): Sched<number> {
   if ((yield* mmap_write_lock_killable(mm)) !== 0) return -EINTR;
-  const ret = yield* do_munmap(k, mm, start, len);
+  const uf: userfaultfd_unmap_ctx[] = [];
+  const ret = yield* do_munmap(k, mm, start, len, uf);
   yield* mmap_write_unlock(mm);
+  yield* userfaultfd_unmap_complete(k, uf);
   trace(k, mm, 'munmap', `start=0x${start.toString(16)} len=${len}`, ret);
   return ret;
 }
@@ -383,13 +396,16 @@ function fileHstate(file: VmFile): { readonly size: number } | undefined {
  * child's empty mm under both mmap_locks (the child's nested). VM_DONTCOPY VMAs are skipped;
  * VM_WIPEONFORK VMAs are copied empty (no anon_vma, no page tables); the others join the
  * parent's anon_vmas (anon_vma_fork) and get their page tables copied (copy_page_range).
- * VM_LOCKED is not inherited. 0, -EINTR or -ENOMEM.
- * @fidelity simplified (no uprobes, userfaultfd contexts or khugepaged registration)
+ * VM_LOCKED is not inherited. Registered VMAs go through dup_userfaultfd; once both locks are
+ * dropped, dup_userfaultfd_complete sends UFFD_EVENT_FORK and waits for the handler to read it
+ * (dup_userfaultfd_fail when the copy failed). 0, -EINTR or -ENOMEM.
+ * @fidelity simplified (no uprobes or khugepaged registration)
  */
 export function* dup_mmap(k: Kernel, mm: mm_struct, oldmm: mm_struct): Sched<number> {
   if ((yield* mmap_write_lock_killable(oldmm)) !== 0) return -EINTR;
   yield* rw_down_write_nested(mm.mmap_lock, 1);
   let ret = 0;
+  const uf: userfaultfd_fork_ctx[] = [];
   mm.total_vm = 0;
   for (const mpnt of [...oldmm.mm_mt]) {
     if ((mpnt.vm_flags & VM_DONTCOPY) !== 0) continue;
@@ -403,7 +419,8 @@ export function* dup_mmap(k: Kernel, mm: mm_struct, oldmm: mm_struct): Sched<num
       mpnt.vm_file,
     );
     tmp.vm_userfaultfd_ctx = mpnt.vm_userfaultfd_ctx;
-    dup_userfaultfd(tmp);
+    ret = yield* dup_userfaultfd(k, tmp, uf);
+    if (ret !== 0) break;
     if ((mpnt.vm_flags & VM_WIPEONFORK) !== 0) tmp.anon_vma = null;
     else anon_vma_fork(k, tmp, mpnt);
     tmp.vm_flags = maskAndNot(tmp.vm_flags, VM_LOCKED_MASK);
@@ -418,5 +435,7 @@ export function* dup_mmap(k: Kernel, mm: mm_struct, oldmm: mm_struct): Sched<num
   }
   yield* rw_up_write(mm.mmap_lock);
   yield* mmap_write_unlock(oldmm);
+  if (ret === 0) yield* dup_userfaultfd_complete(k, uf);
+  else yield* dup_userfaultfd_fail(k, uf);
   return ret;
 }

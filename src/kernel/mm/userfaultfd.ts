@@ -3,7 +3,9 @@
  * in a registered range under mmap_lock (read): UFFDIO_COPY a new page with the given contents,
  * UFFDIO_ZEROPAGE the zero page, UFFDIO_CONTINUE the page already in the shmem page cache; each
  * refuses an existing PTE (-EEXIST). mwriteprotect_range sets or resolves uffd-wp on present
- * PTEs; userfaultfd_register_range / userfaultfd_clear_vma set and clear the VM_UFFD_* flags.
+ * PTEs; userfaultfd_register_range / userfaultfd_clear_vma / userfaultfd_reset_ctx set and clear
+ * the VM_UFFD_* flags. The fill and write-protect paths answer -EAGAIN while a non-cooperative
+ * event is unread (mmap_changing, tested under map_changing_lock).
  * Plus the fault hooks of shmem (shmem_get_folio_gfp's userfaultfd checks).
  * @fidelity simplified: no hugetlb, no UFFDIO_MOVE / POISON, no THP destinations (a huge PMD
  * answers -EEXIST as in the kernel), contents are one value per page
@@ -31,6 +33,7 @@ import { pgd_offset, pmd_alloc, pte_alloc, pud_alloc } from '../../mm/pgtable_wa
 import { is_pte_marker } from '../../mm/swapops.js';
 import { find_vma, vma_is_anonymous, type VmAreaStruct } from '../../mm/vma.js';
 import { Access } from '../../sim/footprint.js';
+import { down_read, up_read } from '../../sim/locking/rwsem.js';
 import type { Sched } from '../../sim/thread.js';
 import { maskAnd, maskAndNot, maskOr } from '../include/bits.js';
 import { EAGAIN, EEXIST, EFAULT, EINTR, EINVAL, ENOENT, ENOMEM } from '../include/errno.js';
@@ -108,14 +111,26 @@ export function userfaultfd_set_vm_flags(vma: VmAreaStruct, flags: number): void
 }
 
 /**
- * fs/userfaultfd.c: dup_userfaultfd(vma, fcs) without UFFD_FEATURE_EVENT_FORK (not modelled): the
- * child's copy of a registered VMA loses its context and its VM_UFFD_* flags.
- * @fidelity simplified
+ * mm/userfaultfd.c: userfaultfd_reset_ctx(vma): the VMA loses its context and its VM_UFFD_*
+ * flags (fork without UFFD_FEATURE_EVENT_FORK, mremap without EVENT_REMAP, a fork event the
+ * handler never read).
+ * @fidelity exact
  */
-export function dup_userfaultfd(vma: VmAreaStruct): void {
-  if (vma.vm_userfaultfd_ctx === null && maskAnd(vma.vm_flags, __VM_UFFD_FLAGS) === 0) return;
-  vma.vm_userfaultfd_ctx = null;
+export function userfaultfd_reset_ctx(vma: VmAreaStruct): void {
   userfaultfd_set_vm_flags(vma, maskAndNot(vma.vm_flags, __VM_UFFD_FLAGS));
+  vma.vm_userfaultfd_ctx = null;
+}
+
+/**
+ * mm/userfaultfd.c: the mmap_changing test of the fill and write-protect paths, taken with
+ * map_changing_lock held for reading (a non-cooperative event raising mmap_changing takes it for
+ * writing): -EAGAIN while an event is prepared and not yet read, else 0.
+ * @fidelity exact
+ */
+function* uffd_map_changing(k: Kernel, ctx: userfaultfd_ctx): Sched<number> {
+  yield* down_read(ctx.map_changing_lock);
+  yield k.m.at('mfill_atomic: mmap_changing', ctx.obj, Access.Read);
+  return ctx.mmap_changing !== 0 ? -EAGAIN : 0;
 }
 
 /** Split `vma` to exactly [start, end). 0 or -ENOMEM. */
@@ -384,11 +399,26 @@ function mfill_pmd(k: Kernel, mm: mm_struct, addr: number): number {
   return pmdp;
 }
 
+/** The checks of mfill_atomic on the destination VMA, after mmap_changing: 0 or -errno. */
+function mfill_vma_check(
+  k: Kernel,
+  vma: VmAreaStruct,
+  mode: mfill_atomic_mode,
+  wp: boolean,
+): number {
+  if (wp && maskAnd(vma.vm_flags, VM_UFFD_WP) === 0) return -EINVAL;
+  if (!vma_is_anonymous(vma) && !vma_is_shmem(vma)) return -EINVAL;
+  if (!vma_is_shmem(vma) && mode === 'CONTINUE') return -EINVAL;
+  if (vma_is_anonymous(vma) && anon_vma_prepare(k, vma) !== 0) return -ENOMEM;
+  return 0;
+}
+
 /**
  * mm/userfaultfd.c: mfill_atomic(ctx, dst_start, src_start, len, flags): under mmap_lock (read),
- * install pages page by page in a range that lies in one registered VMA (-ENOENT otherwise; -EINVAL
- * for a VMA kind the mode does not support or MFILL_ATOMIC_WP without uffd-wp). Returns the
- * bytes installed, or the error that stopped the first page (-EEXIST, -EFAULT, -ENOMEM, -EINTR).
+ * install pages page by page in a range that lies in one registered VMA (-ENOENT otherwise;
+ * -EAGAIN while a non-cooperative event is unread; -EINVAL for a VMA kind the mode does not
+ * support or MFILL_ATOMIC_WP without uffd-wp). Returns the bytes installed, or the error that
+ * stopped the first page (-EEXIST, -EFAULT, -ENOMEM, -EINTR).
  * @fidelity simplified (copy_from_user of the source cannot fault: the contents are a value)
  */
 export function* mfill_atomic(
@@ -406,11 +436,8 @@ export function* mfill_atomic(
   let copied = 0;
   const vma = mfill_dst_vma(mm, dst_start, dst_start + len);
   if (vma === null) err = -ENOENT;
-  else if (vma_is_anonymous(vma) && anon_vma_prepare(k, vma) !== 0) err = -ENOMEM;
-  else if (ctx.mmap_changing !== 0) err = -EAGAIN;
-  else if (wp && maskAnd(vma.vm_flags, VM_UFFD_WP) === 0) err = -EINVAL;
-  else if (!vma_is_anonymous(vma) && !vma_is_shmem(vma)) err = -EINVAL;
-  else if (!vma_is_shmem(vma) && mode === 'CONTINUE') err = -EINVAL;
+  else err = yield* uffd_map_changing(k, ctx);
+  if (err === 0) err = mfill_vma_check(k, vma!, mode, wp);
   for (let addr = dst_start; err === 0 && addr < dst_start + len; addr += PAGE_SIZE) {
     const pmdp = mfill_pmd(k, mm, addr);
     err = pmdp < 0 ? pmdp : yield* mfill_atomic_pte(k, pmdp, vma!, addr, mode, value, wp);
@@ -419,6 +446,7 @@ export function* mfill_atomic(
       if (k.m.self.fatalSignal) err = -EINTR;
     }
   }
+  if (vma !== null) yield* up_read(ctx.map_changing_lock);
   yield* mmap_read_unlock(mm);
   return copied !== 0 ? copied : err;
 }
@@ -478,7 +506,7 @@ export function* mwriteprotect_range(
   const mm = ctx.mm;
   const end = start + len;
   yield* mmap_read_lock(mm);
-  let err = ctx.mmap_changing !== 0 ? -EAGAIN : 0;
+  let err = yield* uffd_map_changing(k, ctx);
   const vmas: VmAreaStruct[] = [];
   for (let a = start; err === 0 && a < end;) {
     const vma = find_vma(mm, a);
@@ -494,6 +522,7 @@ export function* mwriteprotect_range(
       yield* uffd_wp_range(k, vma, s, Math.min(end, vma.vm_end) - s, enable_wp);
     }
   }
+  yield* up_read(ctx.map_changing_lock);
   yield* mmap_read_unlock(mm);
   return err;
 }

@@ -21,6 +21,7 @@ import { EINVAL, ENOMEM } from '../include/errno.js';
 import { VM_IGNORE_MERGE } from '../../mm/vma.js';
 import { VM_PFNMAP, VM_SHARED, VM_WRITE } from '../include/vm_flags.js';
 import type { Kernel } from '../kernel.js';
+import { userfaultfd_unmap_prep, type userfaultfd_unmap_ctx } from '../fs/userfaultfd_event.js';
 import { vma_adjust_trans_huge } from './huge_memory_split.js';
 import { userfaultfd_wp, vma_soft_dirty_enabled } from './internal.js';
 import { free_pgtables, unmap_vmas } from './memory_zap.js';
@@ -141,8 +142,10 @@ function absorb(k: Kernel, mm: mm_struct, lower: VmAreaStruct, upper: VmAreaStru
 /**
  * mm/vma.c: do_vmi_align_munmap(vmi, vma, mm, start, end, uf, unlock) via do_vmi_munmap:
  * unmap [start, end) (page-aligned, len > 0) with mmap_lock held for writing: split the edge
- * VMAs, zap their pages, free their page tables, remove them. 0 or -ENOMEM.
- * @fidelity simplified (no mseal, no userfaultfd unmap events, no mmap_lock downgrade)
+ * VMAs, zap their pages, free their page tables, remove them. With `uf`, each VMA goes through
+ * userfaultfd_unmap_prep first (the caller sends the UFFD_EVENT_UNMAPs once mmap_lock is
+ * dropped). 0 or -ENOMEM.
+ * @fidelity simplified (no mseal, no mmap_lock downgrade)
  */
 export function* do_vmi_munmap(
   k: Kernel,
@@ -150,6 +153,7 @@ export function* do_vmi_munmap(
   start: number,
   end: number,
   reason = 'munmap',
+  uf: userfaultfd_unmap_ctx[] | null = null,
 ): Sched<number> {
   let vma = find_vma_intersection(mm, start, end);
   if (vma === null) return 0;
@@ -171,6 +175,7 @@ export function* do_vmi_munmap(
     v = vma_next(mm, v)
   )
     vmas.push(v);
+  if (uf !== null) for (const v of vmas) yield* userfaultfd_unmap_prep(k, v, start, end, uf);
   const prev = vma_prev(mm, vmas[0]!);
   const next = vma_next(mm, vmas[vmas.length - 1]!);
   const tlb = tlb_gather_mmu(mm);
@@ -182,11 +187,17 @@ export function* do_vmi_munmap(
 }
 
 /** mm/mmap.c: do_munmap(mm, start, len, uf): the range checks, then do_vmi_munmap. @fidelity exact */
-export function* do_munmap(k: Kernel, mm: mm_struct, start: number, len: number): Sched<number> {
+export function* do_munmap(
+  k: Kernel,
+  mm: mm_struct,
+  start: number,
+  len: number,
+  uf: userfaultfd_unmap_ctx[] | null = null,
+): Sched<number> {
   if (start % PAGE_SIZE !== 0 || start > TASK_SIZE || len > TASK_SIZE - start) return -EINVAL;
   const end = start + Math.ceil(len / PAGE_SIZE) * PAGE_SIZE;
   if (end === start) return -EINVAL;
-  return yield* do_vmi_munmap(k, mm, start, end);
+  return yield* do_vmi_munmap(k, mm, start, end, 'munmap', uf);
 }
 
 /** arch/x86: TASK_SIZE (47-bit user address space, minus the guard page). @fidelity exact */

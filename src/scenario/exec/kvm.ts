@@ -3,9 +3,10 @@
  * ioctl acts on current->mm, so a KVM step may not name another process (`process:`). A VM name
  * is bound to the VM itself (an fd-kind name: `.ret` is 0, the model allocates no descriptor).
  * kvm_vcpu_map binds a pages array with its one pinned page, so `kernel_write: { pages: map }`
- * writes through the kernel mapping; kvm_vcpu_unmap takes it back.
+ * writes through the kernel mapping; kvm_vcpu_unmap takes it back. A guest access that exits as
+ * KVM_EXIT_MMIO binds `.ret` 0 and the run->mmio fields; a load binds the VMM's answer.
  */
-import { kvm_guest_access } from '../../kernel/arch/x86/kvm/x86.js';
+import { kvm_guest_access, type GuestAccess } from '../../kernel/arch/x86/kvm/x86.js';
 import { gupState } from '../../kernel/mm/gup_state.js';
 import { kvm, type kvm_host_map } from '../../kernel/virt/kvm/kvm_host.js';
 import { kvm_create_vm, kvm_set_memory_region } from '../../kernel/virt/kvm/kvm_main.js';
@@ -66,13 +67,25 @@ const setRegion = defineExecutor(ops.kvm_set_user_memory_region, function* (ctx,
   return { primary: ret, ret };
 });
 
+/** The fields of a guest access: its faults and its MMIO exit (kvm_run->mmio), if any. */
+function accessFields(r: GuestAccess): Record<string, number> {
+  return {
+    async_pf: r.async_pf,
+    faults: r.faults,
+    exit_reason: r.exit_reason,
+    mmio_phys_addr: r.mmio?.phys_addr ?? 0,
+    mmio_is_write: r.mmio?.is_write === true ? 1 : 0,
+    mmio_data: r.mmio?.data ?? 0,
+  };
+}
+
 const guestWrite = defineExecutor(
   ops.kvm_guest_write,
   function* (ctx, args) {
     ownProcess(ctx, 'kvm_guest_write');
     const vm = vmOf(ctx, args.vm);
     const r = yield* withWhere(ctx, kvm_guest_access(ctx.k, vm, args.gpa, true, args.value));
-    return { primary: r.ret, ret: r.ret, fields: { async_pf: r.async_pf, faults: r.faults } };
+    return { primary: r.ret, ret: r.ret, fields: accessFields(r) };
   },
   NARROW,
 );
@@ -82,9 +95,9 @@ const guestRead = defineExecutor(
   function* (ctx, args) {
     ownProcess(ctx, 'kvm_guest_read');
     const vm = vmOf(ctx, args.vm);
-    const r = yield* withWhere(ctx, kvm_guest_access(ctx.k, vm, args.gpa, false, 0));
-    const fields = { async_pf: r.async_pf, faults: r.faults };
-    return { primary: r.ret < 0 ? r.ret : r.value, ret: r.ret, fields };
+    const access = kvm_guest_access(ctx.k, vm, args.gpa, false, args.mmio_value);
+    const r = yield* withWhere(ctx, access);
+    return { primary: r.ret < 0 ? r.ret : r.value, ret: r.ret, fields: accessFields(r) };
   },
   NARROW,
 );

@@ -1,12 +1,14 @@
 /**
  * Executors of the userfaultfd group (docs/userfaultfd.md): the system call with UFFDIO_API, the
  * UFFDIO_* ioctls and the handler's read. Each returns what the kernel returns; the ioctls bind
- * their struct's output field (`NAME.copy`...), `uffd_read` the fault address and flags.
+ * their struct's output field (`NAME.copy`...), `uffd_read` the fault address and the fields of
+ * the message (`NAME.ufd` of a fork event is a descriptor later steps may name as their uffd).
  */
 import {
   new_userfaultfd,
   userfaultfd_ctx_fdget,
   userfaultfd_read,
+  type uffd_msg,
   type userfaultfd_ctx,
 } from '../../kernel/fs/userfaultfd.js';
 import {
@@ -21,8 +23,16 @@ import {
   userfaultfd_zeropage,
   type UffdioResult,
 } from '../../kernel/fs/userfaultfd_ioctl.js';
+import { uffd_event_name } from '../../kernel/fs/userfaultfd_event.js';
 import { EBADF } from '../../kernel/include/errno.js';
-import { UFFD_API } from '../../kernel/include/userfaultfd.js';
+import {
+  UFFD_API,
+  UFFD_EVENT_FORK,
+  UFFD_EVENT_PAGEFAULT,
+  UFFD_EVENT_REMAP,
+  UFFD_EVENT_REMOVE,
+  UFFD_EVENT_UNMAP,
+} from '../../kernel/include/userfaultfd.js';
 import type { Sched } from '../../sim/thread.js';
 import type { BindingRef } from '../spec.js';
 import {
@@ -187,23 +197,45 @@ const wakeExecutor = defineExecutor(
   NARROW,
 );
 
+/** The fields of a uffd_msg that its event defines (the union member), with `event`. */
+function msgFields(msg: uffd_msg): Record<string, number> {
+  switch (msg.event) {
+    case UFFD_EVENT_FORK:
+      return { event: msg.event, ufd: msg.ufd };
+    case UFFD_EVENT_REMAP:
+      return { event: msg.event, from: msg.from, to: msg.to, len: msg.len };
+    case UFFD_EVENT_REMOVE:
+    case UFFD_EVENT_UNMAP:
+      return { event: msg.event, start: msg.start, end: msg.end };
+    default:
+      return { event: msg.event, flags: msg.flags };
+  }
+}
+
 const readExecutor = defineExecutor(
   uffd_read,
   function* (ctx, args) {
     const c = uffdOf(ctx, args.uffd);
     if (c === null) return outcome(-EBADF);
     ctx.m.enter(uffd_read.kernel);
-    const msg = yield* userfaultfd_read(ctx.k, c, args.nonblock);
+    const msg = yield* userfaultfd_read(ctx.k, c, args.nonblock, ctx.process.tgid);
     ctx.m.leave();
     if (typeof msg === 'number') return outcome(msg);
-    if (ctx.m.trace.enabled) {
+    if (ctx.m.trace.enabled && msg.event !== UFFD_EVENT_PAGEFAULT) {
+      const why = msg.event === UFFD_EVENT_FORK ? `read; the child's uffd is ${msg.ufd}` : 'read';
+      ctx.m.emit(
+        'uffd.event',
+        { uffd: c.id, event: uffd_event_name(msg.event), why },
+        uffd_read.kernel,
+      );
+    } else if (ctx.m.trace.enabled) {
       ctx.m.emit(
         'uffd.call',
         { call: 'userfaultfd_read', start: msg.address, len: 4096, ret: 0 },
         uffd_read.kernel,
       );
     }
-    return { primary: msg.address, ret: 0, fields: { flags: msg.flags, event: msg.event } };
+    return { primary: msg.address, ret: 0, fields: msgFields(msg) };
   },
   NARROW,
 );

@@ -12,6 +12,19 @@ const gpa = () => required(t.size(), 'the guest physical address');
 const ACCESS_FIELDS = [
   { name: 'async_pf', doc: 'the async page faults the access waited for' },
   { name: 'faults', doc: 'the EPT violations it took (retries included)' },
+  {
+    name: 'exit_reason',
+    doc: 'kvm_run->exit_reason: 6 (KVM_EXIT_MMIO) when KVM emulated the access and exited to user space (no memslot covers gpa, or a store to a KVM_MEM_READONLY slot), with `.ret` 0; 0 otherwise',
+  },
+  {
+    name: 'mmio_phys_addr',
+    doc: 'run->mmio.phys_addr of the MMIO exit: the first byte of the page at gpa (0 without an exit)',
+  },
+  { name: 'mmio_is_write', doc: 'run->mmio.is_write of the MMIO exit: 1 for a store, else 0' },
+  {
+    name: 'mmio_data',
+    doc: 'run->mmio.data[0] of the MMIO exit: the byte stored, or the one user space answered for a load (0 without an exit)',
+  },
 ];
 
 export const kvm_create_vm = defineOperation({
@@ -52,11 +65,11 @@ export const kvm_guest_write = defineOperation({
   name: 'kvm_guest_write',
   group: 'consumers',
   kernel: 'arch/x86/kvm/mmu/mmu.c: kvm_tdp_page_fault',
-  doc: 'The vCPU of this thread runs a guest store of `value` to the page at `gpa`, faulting through the secondary MMU.',
+  doc: 'The vCPU of this thread runs a guest store of `value` to the page at `gpa`, faulting through the secondary MMU. A gpa no memslot covers, or a read-only slot, makes KVM emulate the store and exit to user space (KVM_EXIT_MMIO, KVM_RUN returns 0): the VMM takes the byte and resumes, and guest memory is unchanged. KVM_RUN fails (-EFAULT) when the slot has no usable memory behind it (hva_to_pfn: no VMA, PROT_NONE).',
   args: { vm: vm(), gpa: gpa(), value: required(t.int(0, 255), 'the byte stored') },
   binds: {
     kind: 'value',
-    doc: 'the return of KVM_RUN (0 or a negative errno)',
+    doc: 'the return of KVM_RUN (0 or a negative errno; 0 at an MMIO exit: see `.exit_reason`)',
     fields: ACCESS_FIELDS,
   },
   example: 'kvm_guest_write: { vm: vm, gpa: 0, value: 0x42 }',
@@ -66,11 +79,20 @@ export const kvm_guest_read = defineOperation({
   name: 'kvm_guest_read',
   group: 'consumers',
   kernel: 'arch/x86/kvm/mmu/mmu.c: kvm_tdp_page_fault',
-  doc: 'The vCPU of this thread runs a guest load of the page at `gpa`, faulting through the secondary MMU.',
-  args: { vm: vm(), gpa: gpa() },
+  doc: 'The vCPU of this thread runs a guest load of the page at `gpa`, faulting through the secondary MMU. A gpa no memslot covers makes KVM emulate the load and exit to user space (KVM_EXIT_MMIO, KVM_RUN returns 0); the VMM answers `mmio_value` in run->mmio.data and the next KVM_RUN completes the load with it. KVM_RUN fails (-EFAULT) when the slot has no usable memory behind it (hva_to_pfn: no VMA, PROT_NONE).',
+  args: {
+    vm: vm(),
+    gpa: gpa(),
+    mmio_value: withDefault(
+      t.int(0, 255),
+      'the byte user space answers if the load exits as KVM_EXIT_MMIO (run->mmio.data before the next KVM_RUN)',
+      0,
+      '0',
+    ),
+  },
   binds: {
     kind: 'value',
-    doc: 'the value loaded (`.ret`: 0 or the errno of KVM_RUN)',
+    doc: "the value loaded: the page's, or `mmio_value` after an MMIO exit (`.ret`: 0 or the errno of KVM_RUN)",
     fields: ACCESS_FIELDS,
   },
   example: 'kvm_guest_read: { as: v, vm: vm, gpa: 0 }',

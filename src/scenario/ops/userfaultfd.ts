@@ -1,7 +1,9 @@
 /**
  * userfaultfd operations: the system call, UFFDIO_API (implicit), the ioctls named after their
- * kernel constants, and the handler's read of the next event. The uffd is an fd name; each
- * ioctl returns what the kernel returns (0 or a negative errno) and binds its output field.
+ * kernel constants, and the handler's read of the next message (a fault or a non-cooperative
+ * event). The uffd is an fd name, or `EV.ufd`: the descriptor a UFFD_EVENT_FORK read installed
+ * for the child. Each ioctl returns what the kernel returns (0 or a negative errno) and binds its
+ * output field.
  */
 import {
   uffdContinueModeTable,
@@ -12,10 +14,26 @@ import {
   uffdWriteprotectModeTable,
   uffdZeropageModeTable,
 } from '../../kernel/include/userfaultfd.js';
-import { required, t, withDefault } from '../args.js';
+import { required, t, withDefault, type ArgType } from '../args.js';
+import type { BindingRef } from '../spec.js';
 import { defineOperation } from '../operation.js';
 
 const NONE = { value: 0, names: [] };
+
+const UFFD_REF = /^([A-Za-z_][A-Za-z0-9_]*)(?:\.([A-Za-z_][A-Za-z0-9_]*))?$/;
+
+/** A userfaultfd: a name bound to one (`uffd`), or a fork event's `EV.ufd`. */
+const uffdRef: ArgType<BindingRef> = {
+  label: 'userfaultfd',
+  accepts: "a name bound to a userfaultfd, or 'EV.ufd' (the child's uffd of a fork event EV)",
+  parse(node, cx, what) {
+    const text = cx.src.string(node, what);
+    const m = UFFD_REF.exec(text.trim());
+    if (m === null) return cx.ref(node, text, null, ['fd'], what); // GS141, as t.ref
+    const field = m[2] ?? null;
+    return cx.ref(node, m[1]!, field, field === null ? ['fd'] : ['value'], what);
+  },
+};
 
 export const userfaultfd = defineOperation({
   name: 'userfaultfd',
@@ -43,7 +61,7 @@ export const userfaultfd = defineOperation({
 });
 
 const range = {
-  uffd: required(t.ref('fd'), 'the userfaultfd'),
+  uffd: required(uffdRef, 'the userfaultfd'),
   start: required(t.address(), 'start of the range (page-aligned)'),
   length: required(t.size(), 'bytes (a multiple of the page size)'),
 };
@@ -83,7 +101,7 @@ export const UFFDIO_COPY = defineOperation({
   kernel: 'fs/userfaultfd.c: userfaultfd_copy',
   doc: 'Fill missing pages of a registered range with `value` and wake the faults there.',
   args: {
-    uffd: required(t.ref('fd'), 'the userfaultfd'),
+    uffd: required(uffdRef, 'the userfaultfd'),
     dst: required(t.address(), 'start of the destination (page-aligned)'),
     length: required(t.size(), 'bytes'),
     value: required(t.int(0, 255), 'the contents of the new pages (one byte per page)'),
@@ -158,18 +176,30 @@ export const uffd_read = defineOperation({
   group: 'userfaultfd',
   kernel: 'fs/userfaultfd.c: userfaultfd_read',
   doc:
-    'The handler thread reads the next uffd_msg (blocking until a fault is queued, unless ' +
-    '`nonblock`): binds the fault address; `NAME.flags` is UFFD_PAGEFAULT_FLAG_*.',
+    'The handler thread reads the next uffd_msg (blocking until a fault or an event is queued, ' +
+    'unless `nonblock`): binds the fault address; `NAME.event` says which message it was, ' +
+    '`NAME.flags` is UFFD_PAGEFAULT_FLAG_*, and the fields of a non-cooperative event ' +
+    '(`NAME.ufd` of a fork, usable as a uffd by later steps; `from`/`to`/`len` of a remap; ' +
+    '`start`/`end` of a remove or unmap) are set.',
   args: {
-    uffd: required(t.ref('fd'), 'the userfaultfd'),
+    uffd: required(uffdRef, 'the userfaultfd'),
     nonblock: withDefault(t.bool(), 'O_NONBLOCK: -EAGAIN instead of waiting', false, 'false'),
   },
   binds: {
     kind: 'address',
-    doc: 'uffd_msg.arg.pagefault.address (page-aligned); NAME.ret is 0 or a negative errno',
+    doc: 'uffd_msg.arg.pagefault.address (page-aligned; 0 for an event); NAME.ret is 0 or a negative errno',
     fields: [
       { name: 'flags', doc: 'uffd_msg.arg.pagefault.flags (UFFD_PAGEFAULT_FLAG_*)' },
-      { name: 'event', doc: 'uffd_msg.event (UFFD_EVENT_PAGEFAULT = 0x12)' },
+      {
+        name: 'event',
+        doc: 'uffd_msg.event: UFFD_EVENT_PAGEFAULT 0x12, FORK 0x13, REMAP 0x14, REMOVE 0x15, UNMAP 0x16',
+      },
+      { name: 'ufd', doc: "uffd_msg.arg.fork.ufd: the child's userfaultfd (`uffd: NAME.ufd`)" },
+      { name: 'from', doc: 'uffd_msg.arg.remap.from' },
+      { name: 'to', doc: 'uffd_msg.arg.remap.to' },
+      { name: 'len', doc: 'uffd_msg.arg.remap.len' },
+      { name: 'start', doc: 'uffd_msg.arg.remove.start (REMOVE and UNMAP)' },
+      { name: 'end', doc: 'uffd_msg.arg.remove.end (REMOVE and UNMAP)' },
     ],
   },
   example: 'uffd_read: { as: ev, uffd: uffd }',
@@ -180,7 +210,7 @@ export const uffd_close = defineOperation({
   group: 'userfaultfd',
   kernel: 'fs/userfaultfd.c: userfaultfd_release',
   doc: 'Close the userfaultfd: its ranges are unregistered and every blocked fault is woken.',
-  args: { uffd: required(t.ref('fd'), 'the userfaultfd') },
+  args: { uffd: required(uffdRef, 'the userfaultfd') },
   example: 'uffd_close: { uffd: uffd }',
 });
 

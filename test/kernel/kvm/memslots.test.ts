@@ -78,7 +78,8 @@ describe('KVM_SET_USER_MEMORY_REGION', () => {
     expect(res['none']).toBe(-22);
     expect(res['w']).toBe(0);
     expect(res['del']).toBe(0);
-    expect(res['gone']).toBe(-14); // no slot: MMIO emulation (not modelled: -EFAULT)
+    // no slot: KVM emulates the load and exits to user space (KVM_RUN 0, KVM_EXIT_MMIO)
+    expect([res['gone'], res['gone.exit_reason']]).toEqual([0, 6]);
   });
 
   it('moving a slot (new guest_phys_addr) keeps the host memory behind the new gfns', () => {

@@ -15,6 +15,7 @@ import type {
 import type { Defines } from '../flags.js';
 import type { PlannedStep } from '../plan.js';
 import type { PreludePart } from '../prelude/index.js';
+import { KVM_FIELDS } from './kvm_fields.js';
 import { UFFD_FIELDS } from './uffd_fields.js';
 
 export interface StepCx {
@@ -76,6 +77,8 @@ export function cAddr(cx: StepCx, e: AddressExpr): string {
 
 /** A number held by a name (an fd, a pid): `(int)S->b[B_f].value`. */
 export function cHandle(cx: StepCx, ref: BindingRef, type = 'int'): string {
+  const field = ref.field === null ? undefined : UFFD_FIELDS[ref.field]; // `uffd: ev.ufd`
+  if (field !== undefined) return `(${type})S->b[${cx.slot(ref.name)}].field[${field}]`;
   return `(${type})S->b[${cx.slot(ref.name)}].value`;
 }
 
@@ -92,7 +95,8 @@ export function cValue(cx: StepCx, e: ValueExpr): string {
   }
   const slot = cx.slot(e.ref.name);
   if (e.ref.field === 'ret') return `ret_of(${slot})`;
-  const field = e.ref.field === null ? undefined : UFFD_FIELDS[e.ref.field];
+  const field =
+    e.ref.field === null ? undefined : (UFFD_FIELDS[e.ref.field] ?? KVM_FIELDS[e.ref.field]);
   if (field !== undefined) return `scalar(S->b[${slot}].field[${field}] + ${e.offset})`;
   if (e.offset !== 0) return `scalar(value_of(${slot}).v + ${e.offset})`;
   return `value_of(${slot})`;

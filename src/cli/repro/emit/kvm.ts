@@ -1,9 +1,11 @@
 /**
  * KVM: KVM_CREATE_VM (with the reproducer's guest code in a memslot of its own),
- * KVM_SET_USER_MEMORY_REGION, and a guest load or store as one KVM_RUN of the thread's vCPU
- * (prelude/kvm.ts). A guest access to a memslot whose memory is registered with userfaultfd
- * waits in KVM_RUN until the handler resolves the fault, like a user access: the plan lets it
- * start before the handler's blocking uffd_read.
+ * KVM_SET_USER_MEMORY_REGION, and a guest load or store as KVM_RUN of the thread's vCPU until
+ * the guest's OUT (prelude/kvm.ts). A guest access to a memslot whose memory is registered with
+ * userfaultfd waits in KVM_RUN until the handler resolves the fault, like a user access: the
+ * plan lets it start before the handler's blocking uffd_read. An access KVM hands to user space
+ * (KVM_EXIT_MMIO) is answered as the model's VMM answers it (a load: `mmio_value`), and its
+ * first exit is bound in the fields of kvm_fields.ts, as the model binds it.
  */
 import { kvmMemTable } from '../../../kernel/include/kvm.js';
 import { argsOf, type BindingRef, type ScenarioSpec, type Step } from '../../../scenario/index.js';
@@ -16,6 +18,7 @@ import {
 import { actingProcess } from '../order.js';
 import { KVM_CODE_GPA, KVM_CODE_SLOT, KVM_GUEST_LIMIT } from '../prelude/kvm.js';
 import { bindLines, cAddr, cByte, type Emitter, type StepCx } from './context.js';
+import { KVM_FIELDS } from './kvm_fields.js';
 
 const PAGE = 4096;
 
@@ -27,6 +30,14 @@ function vmOf(cx: StepCx, vm: BindingRef): { v: string; b: string } {
 
 function hex(n: number): string {
   return `0x${n.toString(16)}ULL`;
+}
+
+/** The access's MMIO exit into the bound name's fields (KVM_FIELDS), after its binding. */
+function mmioLines(cx: StepCx): string[] {
+  if (cx.bound === undefined) return ['(void)mmio;'];
+  return Object.entries(KVM_FIELDS).map(
+    ([name, i]) => `S->b[${cx.bound}].field[${i}] = mmio[${i}]; /* .${name} */`,
+  );
 }
 
 export const kvmEmitters: Readonly<Record<string, Emitter>> = {
@@ -59,6 +70,7 @@ export const kvmEmitters: Readonly<Record<string, Emitter>> = {
       `region.memory_size = ${hex(a.memory_size)};`,
       `region.userspace_addr = (uint64_t)(uintptr_t)${cAddr(cx, a.userspace_addr)};`,
       `int64_t r = sys(ioctl((${v})->fd, KVM_SET_USER_MEMORY_REGION, &region));`,
+      `kvm_note_slot(${v}, &region, r);`,
       ...bindLines(cx, 'r', 'r'),
     ];
   },
@@ -67,21 +79,23 @@ export const kvmEmitters: Readonly<Record<string, Emitter>> = {
     const { v, b } = vmOf(cx, a.vm);
     return [
       '/* a guest store of the whole page (rep stosb): EPT violation -> hva_to_pfn */',
-      'int64_t loaded = 0;',
-      `int64_t r = kvm_access(${v}, ${b}, ${hex(a.gpa)}, 1, ${cByte(a.value)}, &loaded);`,
+      'int64_t loaded = 0, mmio[4];',
+      `int64_t r = kvm_access(${v}, ${b}, ${hex(a.gpa)}, 1, ${cByte(a.value)}, &loaded, mmio);`,
       '(void)loaded;',
       ...bindLines(cx, 'r', 'r'),
+      ...mmioLines(cx),
     ];
   },
   kvm_guest_read(cx) {
     const a = argsOf(cx.step, kvm_guest_read);
     const { v, b } = vmOf(cx, a.vm);
     return [
-      '/* a guest load of the page (mov, then repe scasb): EPT violation -> hva_to_pfn */',
-      'int64_t loaded = 0;',
-      `int64_t r = kvm_access(${v}, ${b}, ${hex(a.gpa)}, 0, 0, &loaded);`,
-      '(void)loaded;',
+      '/* a guest load of the page (mov, then repe scasb): EPT violation -> hva_to_pfn;',
+      '   a KVM_EXIT_MMIO is answered with mmio_value, as the VMM of the model answers it */',
+      'int64_t loaded = 0, mmio[4];',
+      `int64_t r = kvm_access(${v}, ${b}, ${hex(a.gpa)}, 0, ${cByte(a.mmio_value)}, &loaded, mmio);`,
       ...bindLines(cx, 'r < 0 ? r : loaded', 'r'),
+      ...mmioLines(cx),
     ];
   },
 };

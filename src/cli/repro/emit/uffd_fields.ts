@@ -10,4 +10,11 @@ export const UFFD_FIELDS: Readonly<Record<string, number>> = {
   mapped: 0,
   flags: 0,
   event: 1,
+  // uffd_read of a non-cooperative event: the members of uffd_msg.arg it defines
+  ufd: 0,
+  from: 0,
+  start: 0,
+  to: 2,
+  end: 2,
+  len: 3,
 };

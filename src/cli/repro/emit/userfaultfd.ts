@@ -134,13 +134,32 @@ export const userfaultfdEmitters: Readonly<Record<string, Emitter>> = {
           'struct uffd_msg msg = { 0 };',
           `int64_t r = sys(read(${fd}, &msg, sizeof(msg)));`,
         ];
+    const b = `S->b[${cx.bound}]`;
     const bind =
       cx.bound === undefined
         ? ['(void)r; /* not bound */']
         : [
-            `bind(${cx.bound}, r < 0 ? r : (int64_t)msg.arg.pagefault.address, r < 0 ? r : 0);`,
-            `S->b[${cx.bound}].field[0] = r < 0 ? r : (int64_t)msg.arg.pagefault.flags;`,
-            `S->b[${cx.bound}].field[1] = r < 0 ? r : (int64_t)msg.event;`,
+            'int pf = r >= 0 && msg.event == UFFD_EVENT_PAGEFAULT;',
+            `bind(${cx.bound}, r < 0 ? r : pf ? (int64_t)msg.arg.pagefault.address : 0, r < 0 ? r : 0);`,
+            `${b}.field[1] = r < 0 ? r : (int64_t)msg.event;`,
+            /* the members of the union uffd_msg.arg the event defines (uffd_fields.ts) */
+            'switch (r < 0 ? 0 : msg.event) {',
+            'case UFFD_EVENT_FORK:',
+            `\t${b}.field[0] = (int64_t)msg.arg.fork.ufd;`,
+            '\tbreak;',
+            'case UFFD_EVENT_REMAP:',
+            `\t${b}.field[0] = (int64_t)msg.arg.remap.from;`,
+            `\t${b}.field[2] = (int64_t)msg.arg.remap.to;`,
+            `\t${b}.field[3] = (int64_t)msg.arg.remap.len;`,
+            '\tbreak;',
+            'case UFFD_EVENT_REMOVE:',
+            'case UFFD_EVENT_UNMAP:',
+            `\t${b}.field[0] = (int64_t)msg.arg.remove.start;`,
+            `\t${b}.field[2] = (int64_t)msg.arg.remove.end;`,
+            '\tbreak;',
+            'default:',
+            `\t${b}.field[0] = r < 0 ? r : (int64_t)msg.arg.pagefault.flags;`,
+            '}',
           ];
     return [...nonblock, ...bind];
   },

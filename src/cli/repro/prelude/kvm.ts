@@ -53,11 +53,18 @@ static const unsigned char kvm_guest[] = {
 	0xf4,				/* hlt */
 };
 
+#define KVM_SLOTS_SEEN 64
+
 struct kvm_vm {
 	int sys, fd;	  /* /dev/kvm, the VM */
 	int irqchip;	  /* KVM_CREATE_IRQCHIP made (async page faults possible) */
 	uint32_t vcpus;	  /* vCPU ids handed out */
 	char *code;
+	int nseen;	  /* the memslots the steps made, for the diagnosis of an MMIO exit */
+	struct kvm_slot_seen {
+		uint32_t slot, flags;
+		uint64_t gpa, size;
+	} seen[KVM_SLOTS_SEEN];
 };
 
 static struct kvm_vm vms[NB]; /* by bound name; a forked child inherits them */
@@ -145,6 +152,35 @@ static inline int64_t kvm_create(struct kvm_vm *v, int irqchip)
 	return 0;
 }
 
+/* Remember the memslot a successful KVM_SET_USER_MEMORY_REGION made (size 0: deleted it). */
+static inline void kvm_note_slot(struct kvm_vm *v, const struct kvm_userspace_memory_region *m, int64_t r)
+{
+	int i = 0;
+
+	if (r < 0)
+		return;
+	while (i < v->nseen && v->seen[i].slot != m->slot)
+		i++;
+	if (i == v->nseen) {
+		if (i == KVM_SLOTS_SEEN)
+			return;
+		v->nseen++;
+	}
+	v->seen[i].slot = m->slot;
+	v->seen[i].flags = m->flags;
+	v->seen[i].gpa = m->guest_phys_addr;
+	v->seen[i].size = m->memory_size;
+}
+
+/* The memslot over gpa as the steps made it, or NULL. */
+static inline const struct kvm_slot_seen *kvm_slot_at(const struct kvm_vm *v, uint64_t gpa)
+{
+	for (int i = 0; i < v->nseen; i++)
+		if (gpa >= v->seen[i].gpa && gpa - v->seen[i].gpa < v->seen[i].size)
+			return &v->seen[i];
+	return NULL;
+}
+
 /* KVM_CREATE_VCPU for this thread, its kvm_run, flat 32-bit protected mode: 0 or -errno. */
 static inline int64_t kvm_vcpu_make(struct kvm_vm *v, int b)
 {
@@ -187,7 +223,7 @@ static inline int64_t kvm_vcpu_make(struct kvm_vm *v, int b)
 	return 0;
 }
 
-/* After an exit that leaves an instruction half done (MMIO, an error), the next access starts on a new vCPU. */
+/* After an error that leaves an instruction half done, the next access starts on a new vCPU. */
 static inline void kvm_vcpu_drop(int b)
 {
 	munmap(vcpus[b].run, vcpus[b].len);
@@ -199,17 +235,23 @@ static inline void kvm_vcpu_drop(int b)
 
 /*
  * One guest access to the page at gpa by this thread's vCPU: KVM_RUN until the guest stops.
- * 0 (*loaded: the page's value, or -1 when its bytes differ) or a negative errno. KVM_EXIT_MMIO
- * (no memslot, a store to a read-only one, or an emulated access the host could not complete)
- * is -EFAULT, as gupsim binds an access KVM would emulate.
+ * 0 (*loaded: the page's value, or -1 when its bytes differ) or a negative errno. An access KVM
+ * emulates and hands to user space (KVM_EXIT_MMIO: no memslot, a store to a read-only one) is
+ * answered as a VMM does: a load gets value in run->mmio.data, a store is taken, and KVM_RUN
+ * goes on until the guest's OUT. mmio[]: the first such exit (exit_reason, phys_addr, is_write,
+ * data[0]), zeros without one; see emit/kvm_fields.ts.
  */
-static inline int64_t kvm_access(struct kvm_vm *v, int b, uint64_t gpa, int write, int value, int64_t *loaded)
+static inline int64_t kvm_access(struct kvm_vm *v, int b, uint64_t gpa, int write, int value, int64_t *loaded,
+				 int64_t mmio[4])
 {
 	struct kvm_regs regs;
 	struct kvm_run *run;
 	uint64_t emulated;
+	const struct kvm_slot_seen *seen;
+	unsigned long exits = 0, odd = 0;
 	int64_t r;
 
+	mmio[0] = mmio[1] = mmio[2] = mmio[3] = 0;
 	if (!vcpus[b].made && (r = kvm_vcpu_make(v, b)) < 0)
 		return r;
 	run = vcpus[b].run;
@@ -222,28 +264,53 @@ static inline int64_t kvm_access(struct kvm_vm *v, int b, uint64_t gpa, int writ
 	if (ioctl(vcpus[b].fd, KVM_SET_REGS, &regs))
 		bail("KVM_SET_REGS: %s", strerror(errno));
 	emulated = kvm_stat(b);
-	r = sys(ioctl(vcpus[b].fd, KVM_RUN, 0));
+	for (;;) {
+		r = sys(ioctl(vcpus[b].fd, KVM_RUN, 0));
+		if (r < 0 || run->exit_reason != KVM_EXIT_MMIO)
+			break;
+		/* KVM emulated the access and left it to user space: answer it, then run on */
+		if (exits++ == 0) {
+			mmio[0] = KVM_EXIT_MMIO;
+			mmio[1] = (int64_t)run->mmio.phys_addr;
+			mmio[2] = run->mmio.is_write;
+			mmio[3] = run->mmio.is_write ? run->mmio.data[0] : value;
+			diag("KVM_RUN: KVM_EXIT_MMIO, a %s of %u bytes at gpa 0x%llx", run->mmio.is_write ? "store" : "load",
+			     run->mmio.len, (unsigned long long)run->mmio.phys_addr);
+			seen = kvm_slot_at(v, run->mmio.phys_addr);
+			if (seen && !(run->mmio.is_write && (seen->flags & KVM_MEM_READONLY)))
+				diag("KVM_RUN: memslot %u covers gpa 0x%llx: this host's KVM emulated an access to slot memory it "
+				     "could not reach (unmapped or PROT_NONE at the hva) as MMIO, where mainline KVM with EPT/NPT "
+				     "fails KVM_RUN with -EFAULT (kvm_handle_error_pfn), as gupsim does",
+				     seen->slot, (unsigned long long)run->mmio.phys_addr);
+		}
+		if (!run->mmio.is_write)
+			memset(run->mmio.data, value, run->mmio.len > 8 ? 8 : run->mmio.len);
+		else
+			for (uint32_t i = 0; i < run->mmio.len && i < 8; i++)
+				odd += run->mmio.data[i] != (uint8_t)value;
+		if (exits > 4 * PAGE)
+			bail("KVM_RUN: %lu KVM_EXIT_MMIO exits and the guest did not reach its OUT", exits);
+	}
 	emulated = kvm_stat(b) - emulated;
 	if (emulated)
 		diag("KVM_RUN: the host emulated %llu guest instructions (its x86 emulator reaches guest "
 		     "memory through copy_from_user/copy_to_user on the hva, not hva_to_pfn)",
 		     (unsigned long long)emulated);
+	if (exits)
+		diag("KVM_RUN: %lu KVM_EXIT_MMIO exits in all, each %s 0x%02x, then KVM_RUN again", exits,
+		     write ? "a store of" : "answered with", value & 0xff);
+	if (odd)
+		diag("KVM_RUN: %lu stored MMIO bytes were not 0x%02x", odd, value & 0xff);
 	if (r == 0 && run->exit_reason == KVM_EXIT_IO && run->io.port == KVM_DONE_PORT) {
 		if (ioctl(vcpus[b].fd, KVM_GET_REGS, &regs))
 			bail("KVM_GET_REGS: %s", strerror(errno));
 		*loaded = write ? value : (int64_t)(int32_t)regs.rax;
 		return 0;
 	}
-	if (r == 0 && run->exit_reason == KVM_EXIT_MMIO) {
-		diag("KVM_RUN: KVM_EXIT_MMIO, a %s of %u bytes at gpa 0x%llx: bound as -EFAULT",
-		     run->mmio.is_write ? "store" : "load", run->mmio.len,
-		     (unsigned long long)run->mmio.phys_addr);
-		r = -EFAULT;
-	} else if (r == 0) {
+	if (r == 0)
 		bail("KVM_RUN: unexpected exit %u (the guest did not reach its OUT)", run->exit_reason);
-	} else {
-		diag("KVM_RUN: %s (exit_reason %u)", strerror((int)-r), run->exit_reason);
-	}
+	diag("KVM_RUN: %s (exit_reason %u)", strerror((int)-r), run->exit_reason);
+	/* the instruction is left half done: the thread's next access starts on a new vCPU */
 	kvm_vcpu_drop(b);
 	return r;
 }

@@ -17,7 +17,7 @@ struct slot {
 	int64_t value;	/* NAME alone: an address, a pid, an fd, or a value */
 	int64_t ret;	/* NAME.ret: the C return value, or a negative errno */
 	int64_t aux;	/* a pipe's write end */
-	int64_t field[2]; /* NAME.FIELD of a userfaultfd step (uffd_read: flags, event) */
+	int64_t field[4]; /* NAME.FIELD of a userfaultfd step (uffd_read: see emit/uffd_fields.ts) */
 	int32_t first;	/* >= 0: NAME is page contents, pages[first .. first + npages) */
 	int32_t npages;
 	int32_t cap;	/* pages reserved for the contents */

@@ -29,6 +29,18 @@ declare module '../../../sim/trace.js' {
     'kvm.async-pf': { vm: number; gfn: number; phase: string };
     /** A guest load or store through a present spte. */
     'kvm.guest-access': { vm: number; gpa: number; pfn: number; write: boolean; value: number };
+    /**
+     * An access KVM emulated and handed to user space: KVM_RUN returned 0 with
+     * exit_reason KVM_EXIT_MMIO; `data` is the byte stored, or the one user space answered.
+     */
+    'kvm.mmio-exit': {
+      vm: number;
+      phys_addr: number;
+      len: number;
+      is_write: boolean;
+      data: number;
+      why: string;
+    };
     /** kvm_vcpu_map / kvm_vcpu_unmap. */
     'kvm.map': { vm: number; gfn: number; pfn: number; phase: string };
   }

@@ -3,8 +3,9 @@
  * (v6.18) kvm_mmu_do_page_fault, direct_page_fault, kvm_mmu_faultin_pfn, __kvm_mmu_faultin_pfn,
  * kvm_handle_error_pfn, is_page_fault_stale, kvm_mmu_finish_page_fault, direct_map.
  *
- *   1. sample mmu_invalidate_seq; no memslot -> MMIO emulation; an invalidation covering the
- *      gfn is running -> RET_PF_RETRY at once
+ *   1. sample mmu_invalidate_seq; no memslot -> RET_PF_EMULATE (kvm_handle_noslot_fault: the
+ *      access is emulated MMIO, see x86.ts); an invalidation covering the gfn is running ->
+ *      RET_PF_RETRY at once
  *   2. __kvm_faultin_pfn(FOLL_NOWAIT [| FOLL_WRITE]); if it needs I/O: an async page fault (the
  *      gfn already queued -> APF halt), else again without FOLL_NOWAIT, with FOLL_INTERRUPTIBLE
  *   3. under mmu_lock: is_page_fault_stale (mmu_invalidate_retry_gfn) -> RET_PF_RETRY, else
@@ -27,6 +28,7 @@ import {
   KVM_PFN_ERR_NEEDS_IO,
   KVM_PFN_ERR_RO_FAULT,
   KVM_PFN_ERR_SIGPENDING,
+  KVM_PFN_NOSLOT,
   gpa_to_gfn,
   is_error_pfn,
   pfnName,
@@ -126,8 +128,25 @@ function* __kvm_mmu_faultin_pfn(vcpu: kvm_vcpu, fault: kvm_page_fault): Sched<nu
 }
 
 /**
+ * arch/x86/kvm/mmu/mmu.c: kvm_handle_noslot_fault(vcpu, fault, access): no memslot covers the
+ * gfn, so the access is emulated MMIO: the fault goes on with KVM_PFN_NOSLOT and no slot.
+ * @fidelity simplified: RET_PF_EMULATE at once, as with enable_mmio_caching off; with it on the
+ * kernel caches the MMIO info and installs an MMIO spte, and direct_map returns RET_PF_EMULATE
+ * for it (the same result; a later access would emulate from handle_mmio_page_fault). No private
+ * memory.
+ */
+function kvm_handle_noslot_fault(fault: kvm_page_fault): number {
+  fault.slot = null;
+  fault.pfn = KVM_PFN_NOSLOT;
+  fault.map_writable.value = false;
+  return RET_PF_EMULATE;
+}
+
+/**
  * arch/x86/kvm/mmu/mmu.c: kvm_handle_error_pfn(vcpu, fault): a pending signal ends KVM_RUN with
- * -EINTR; a write to a read-only slot is emulated (MMIO); anything else is -EFAULT.
+ * -EINTR; a write to a read-only slot (KVM_PFN_ERR_RO_FAULT) is emulated (MMIO, see x86.ts:
+ * KVM_RUN returns 0 with KVM_EXIT_MMIO); anything else (no VMA, PROT_NONE, a failed GUP) is
+ * -EFAULT from KVM_RUN.
  * @fidelity simplified (HWPOISON: -EFAULT instead of SIGBUS + retry)
  */
 function kvm_handle_error_pfn(fault: kvm_page_fault): number {
@@ -165,7 +184,7 @@ function* kvm_mmu_faultin_pfn(vcpu: kvm_vcpu, fault: kvm_page_fault): Sched<numb
   fault.slot = gfn_to_memslot(vm, fault.gfn); // kvm_vcpu_gfn_to_memslot (read under SRCU)
   fault.mmu_seq = vm.mmu_invalidate_seq;
   fault.generation = vm.memslots_generation;
-  if (fault.slot === null) return RET_PF_EMULATE; // kvm_handle_noslot_fault: MMIO
+  if (fault.slot === null) return kvm_handle_noslot_fault(fault);
   if (mmu_invalidate_retry_gfn(vm, fault.mmu_seq, fault.gfn)) return RET_PF_RETRY;
   const ret = yield* __kvm_mmu_faultin_pfn(vcpu, fault);
   if (ret !== RET_PF_CONTINUE) return ret;
