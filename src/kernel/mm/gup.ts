@@ -33,7 +33,7 @@ import { gup_enter, gup_leave } from './gup_call.js';
 import { gup_fast_fallback } from './gup_fast.js';
 import { __get_user_pages_locked } from './gup_locked.js';
 import { __gup_longterm_locked } from './gup_longterm.js';
-import { gupState, type GupCall } from './gup_state.js';
+import { gupState, gup_solo, type GupCall } from './gup_state.js';
 import { mmap_lock_held_by_current } from './mmap_lock.js';
 import type { mm_struct } from './mm_struct.js';
 
@@ -75,7 +75,7 @@ function begin(
   const frame = gup_enter(k, api, start, nr_pages, gup_flags, lockedIn);
   const heldBefore = mmap_lock_held_by_current(mm);
   const netBefore = gupState(k).net[k.m.self.id] ?? 0;
-  const aloneAtEntry = !k.m.threads.some((t) => t !== k.m.current && !t.done);
+  const aloneAtEntry = gup_solo(k.m);
   return {
     aloneAtEntry,
     frame,

@@ -20,7 +20,7 @@ export function gup_enter(
 ): GupCall {
   const m = k.m;
   const s = gupState(k);
-  const fn = `mm/gup.c: ${api}`;
+  const fn = gup_fn_name(api);
   const call: GupCall = { api, fn, taker: newTaker(s, m, api, flags), stop: null, notes: null };
   const tid = m.self.id;
   if (s.active[tid] === undefined) s.active[tid] = call;
@@ -29,6 +29,18 @@ export function gup_enter(
     m.emit('gup.call', { api, start, nr_pages, flags: follNames(flags), locked }, fn);
   }
   return call;
+}
+
+let lastApi = '';
+let lastFn = '';
+
+/** `mm/gup.c: <api>`, built once per run of calls to the same entry point. */
+function gup_fn_name(api: string): string {
+  if (api !== lastApi) {
+    lastApi = api;
+    lastFn = `mm/gup.c: ${api}`;
+  }
+  return lastFn;
 }
 
 /** Finish an entry point: record `gup.return` (with why, for errors and short counts). */

@@ -54,8 +54,10 @@ function newWalk(
   pages: PagesArray,
   off: number,
   seqStart: number,
+  solo: boolean,
 ): FastWalk {
   const s = gupState(k);
+  const tid = k.m.self.id;
   return {
     k,
     m: k.m,
@@ -68,10 +70,10 @@ function newWalk(
     pages,
     off,
     nr: 0,
-    solo: gup_solo(k.m),
+    solo,
     s,
-    taker: s.active[k.m.self.id]?.taker ?? -1,
-    tid: k.m.self.id,
+    taker: s.active[tid]?.taker ?? -1,
+    tid,
     seqStart,
     overlap: (seqStart & 1) !== 0,
     pte: 0,
@@ -96,29 +98,57 @@ export function* gup_fast(
   pages: PagesArray,
   off: number,
 ): Sched<number> {
-  const m = k.m;
+  if (gup_solo(k.m)) return gup_fast_solo(k, mm, start, end, flags, pages, off);
   const seqc = mm.write_protect_seq;
   const pin = (flags & FOLL_PIN) !== 0;
-  const solo = gup_solo(m);
   const box = { seq: seqc.sequence };
-  if (pin && !(solo ? (box.seq & 1) === 0 : yield* raw_seqcount_try_begin(seqc, box))) {
+  if (pin && !(yield* raw_seqcount_try_begin(seqc, box))) {
     fastBail(k, start, 'fork is write-protecting this mm (write_protect_seq is odd)');
     return 0;
   }
-  const w = newWalk(k, mm, flags, pages, off, box.seq);
-  if (solo) gup_fast_walk_solo(w, start / PAGE_SIZE, end / PAGE_SIZE);
-  else yield* gup_fast_pgd_range(w, start / PAGE_SIZE, end / PAGE_SIZE);
+  const w = newWalk(k, mm, flags, pages, off, box.seq, false);
+  yield* gup_fast_pgd_range(w, start / PAGE_SIZE, end / PAGE_SIZE);
+  const raced = pin && (yield* read_seqcount_retry(seqc, box.seq));
+  return gup_fast_done(k, w, start, raced);
+}
+
+/**
+ * gup_fast for a thread that runs alone: no other thread can take a step, so the sequence
+ * count is read directly (raw_seqcount_try_begin / read_seqcount_retry without their scheduling
+ * points) and the walk runs without generators (gup_fast_walk_solo). It never blocks.
+ * @fidelity exact
+ */
+export function gup_fast_solo(
+  k: Kernel,
+  mm: mm_struct,
+  start: number,
+  end: number,
+  flags: number,
+  pages: PagesArray,
+  off: number,
+): number {
+  const seqc = mm.write_protect_seq;
+  const pin = (flags & FOLL_PIN) !== 0;
+  const seq = seqc.sequence;
+  if (pin && (seq & 1) !== 0) {
+    fastBail(k, start, 'fork is write-protecting this mm (write_protect_seq is odd)');
+    return 0;
+  }
+  const w = newWalk(k, mm, flags, pages, off, seq, true);
+  gup_fast_walk_solo(w, start / PAGE_SIZE, end / PAGE_SIZE);
+  return gup_fast_done(k, w, start, pin && seqc.sequence !== seq);
+}
+
+/** The end of gup_fast: trace a bail-out; drop every pin if fork raced; the DEBUG_VM check. */
+function gup_fast_done(k: Kernel, w: FastWalk, start: number, raced: boolean): number {
   if (w.bailVpn >= 0) fastBail(k, w.bailVpn * PAGE_SIZE, w.bail);
   let nr = w.nr;
-  if (pin) {
-    const raced = solo ? seqc.sequence !== box.seq : yield* read_seqcount_retry(seqc, box.seq);
-    if (raced) {
-      gup_fast_unpin_user_pages(k, pages, off, nr);
-      fastBail(k, start, 'fork write-protected this mm during the walk: pins dropped');
-      nr = 0;
-    } else {
-      sanity_check_pinned_pages(k, pages, off, nr);
-    }
+  if (raced) {
+    gup_fast_unpin_user_pages(k, w.pages, w.off, nr);
+    fastBail(k, start, 'fork write-protected this mm during the walk: pins dropped');
+    nr = 0;
+  } else if (w.pin) {
+    sanity_check_pinned_pages(k, w.pages, w.off, nr);
   }
   notifyFast(k, w, nr);
   return nr;
@@ -168,17 +198,22 @@ export function* gup_fast_fallback(
     return -EINVAL;
   }
   const mm = k.current.mm!;
+  let solo = gup_solo(k.m);
   if ((gup_flags & FOLL_PIN) !== 0) {
     // Lockless: a racing fork reads the flag in copy_present_ptes (folio_needs_cow_for_dma).
-    if (!mm_flags_test(MMF_HAS_PINNED, mm) && !gup_solo(k.m))
+    if (!mm_flags_test(MMF_HAS_PINNED, mm) && !solo) {
       yield k.m.at('mm_set_has_pinned_flag', mmFlagsObj(mm.mm_id), Access.Write);
+      solo = gup_solo(k.m);
+    }
     mm_set_has_pinned_flag(mm);
   }
   start = start - (start % PAGE_SIZE);
   if (nr_pages <= 0) return nr_pages === 0 ? 0 : wrapped(start, nr_pages);
   const end = start + nr_pages * PAGE_SIZE;
   if (end > TASK_SIZE_MAX_PAGES * PAGE_SIZE) return -EFAULT;
-  const nr_pinned = yield* gup_fast(k, mm, start, end, gup_flags, pages, off);
+  const nr_pinned = solo
+    ? gup_fast_solo(k, mm, start, end, gup_flags, pages, off)
+    : yield* gup_fast(k, mm, start, end, gup_flags, pages, off);
   if (nr_pinned === nr_pages || (gup_flags & FOLL_FAST_ONLY) !== 0) {
     notifyFallback(k, nr_pages, nr_pinned, null, nr_pinned);
     return nr_pinned;

@@ -5,8 +5,15 @@
  * A step that refuses records why (`w.bail`) and the walk ends there.
  */
 import {
+  GUP_PIN_COUNTING_BIAS,
+  NR_FOLL_PIN_ACQUIRED,
+  PG_anon,
+  PG_head,
+  PG_referenced,
   entry_table,
+  folio_is_longterm_pinnable,
   folio_set_referenced,
+  mod_node_page_state,
   pmd_leaf,
   pmd_present,
   pte_pfn,
@@ -15,6 +22,10 @@ import {
   pte_special,
   pte_write,
   pud_leaf,
+  _PAGE_PRESENT,
+  _PAGE_RW,
+  _PAGE_SPECIAL,
+  _PAGE_USER,
   pud_present,
   type PgtablePool,
   type PhysMem,
@@ -23,9 +34,10 @@ import type { Machine } from '../../sim/machine.js';
 import type { Kernel } from '../kernel.js';
 import type { PagesArray } from './gup_args.js';
 import { gup_fast_folio_allowed } from './gup_fast_allowed.js';
+import { FOLL_GET, FOLL_LONGTERM, FOLL_PCI_P2PDMA, FOLL_PIN } from '../include/gup_flags.js';
 import { gup_must_unshare, pte_access_permitted } from './gup_internal.js';
-import { ledger_take } from './gup_ledger.js';
-import { gup_put_folio, try_grab_folio_fast } from './gup_pin.js';
+import { ledger_take, ledger_took } from './gup_ledger.js';
+import { gup_put_folio, is_pci_p2pdma_page, try_grab_folio_fast } from './gup_pin.js';
 import type { GupState } from './gup_state.js';
 import type { mm_struct } from './mm_struct.js';
 
@@ -216,6 +228,89 @@ export function fast_huge_commit(
   record(w, pte_pfn(orig) + (vpn % leaf_pages), refs);
   folio_set_referenced(w.mem, folio);
   return true;
+}
+
+const LANE_NEED = _PAGE_PRESENT | _PAGE_USER;
+const FLAG_ANON = 1 << PG_anon;
+const FLAG_HEAD = 1 << PG_head;
+const FLAG_REFERENCED = 1 << PG_referenced;
+
+/**
+ * The solo walk's lane for plain PTEs: present and user (and writable for FOLL_WRITE), not
+ * special, mapping a small anon folio other than the zero page that try_grab_folio_fast can take
+ * (refcount above zero, long-term pinnable when FOLL_LONGTERM) and that the re-checks accept
+ * (gup_fast_folio_allowed takes anon folios; gup_must_unshare). For each such PTE, in order, it
+ * does what fast_pte_read, fast_pte_grab and fast_pte_commit do (the reference or the pin with
+ * its GUP_PIN_COUNTING_BIAS and nr_foll_pin_acquired, PG_referenced, pages[], the ledger), with
+ * the re-checks asked before the grab rather than after: only when no other thread is alive
+ * (w.solo), where nothing can change between the two. It stops, untouched, at the first PTE that
+ * is not plain (the general steps then decide it, bail-out reason included) and returns how many
+ * PTEs from ptep it took.
+ */
+export function fast_pte_lane(w: FastWalk, ptep: number, vpn: number, end: number): number {
+  const flags = w.flags;
+  const get = (flags & FOLL_GET) !== 0;
+  if (!w.solo || (!get && (flags & FOLL_PIN) === 0)) return 0;
+  // Everything the loop reads is a local: the hot loop loads no module binding and no field.
+  const need = w.write ? LANE_NEED | _PAGE_RW : LANE_NEED;
+  const special = _PAGE_SPECIAL;
+  const rw = _PAGE_RW;
+  const headOrAnon = FLAG_HEAD | FLAG_ANON;
+  const anon = FLAG_ANON;
+  const referenced = FLAG_REFERENCED;
+  const longterm = !get && (flags & FOLL_LONGTERM) !== 0;
+  const p2p = (flags & FOLL_PCI_P2PDMA) === 0;
+  const refs = get ? 1 : GUP_PIN_COUNTING_BIAS;
+  const mem = w.mem;
+  const e = w.pool.entries;
+  const pf = mem.flags;
+  const rc = mem._refcount;
+  const order = mem.compound_order;
+  const zero = mem.zero_pfn;
+  const s = w.s;
+  const held = w.pin ? s.pinned : s.gotten; // as record() files it
+  const takers = s.taker;
+  const taker = w.taker;
+  const pages = w.pages;
+  const base = w.off + w.nr;
+  const lim = end - vpn;
+  let n = 0;
+  let first = -1; // the first page, while the pages taken are consecutive frames
+  for (; n < lim; n++) {
+    const pte = e[ptep + n]!;
+    // pte_access_permitted (so present, not protnone) and !pte_special.
+    if ((pte & need) !== need || (pte & special) !== 0) break;
+    const page = pte_pfn(pte);
+    // A small folio (page_folio(page) === page, !folio_test_large), not the zero page.
+    if (order[page] !== 0 || page === zero) break;
+    const pflags = pf[page]!;
+    if ((pflags & headOrAnon) !== anon) break;
+    if (p2p && is_pci_p2pdma_page(mem, page)) break;
+    const count = rc[page]!;
+    if (count <= 0) break; // try_get_folio: being freed (0) or overflowed (< 0: it WARNs)
+    if (longterm && !folio_is_longterm_pinnable(mem, page)) break;
+    if ((pte & rw) === 0 && gup_must_unshare(mem, null, flags, page)) break;
+    rc[page] = count + refs;
+    pf[page] = pflags | referenced;
+    pages[base + n] = page;
+    held[page] = held[page]! + 1;
+    if (n === 0) first = page;
+    else if (first >= 0 && page !== first + n) {
+      for (let j = 0; j < n; j++) takers[pages[base + j]!] = taker;
+      first = -1;
+    }
+    if (first < 0) takers[page] = taker;
+  }
+  // The ledger's taker of each page taken: one fill when the frames were consecutive (the
+  // native fill only for long runs, where it beats a loop despite its call cost).
+  if (first >= 0 && n > 64) takers.fill(taker, first, first + n);
+  else if (first >= 0) for (let j = 0; j < n; j++) takers[first + j] = taker;
+  if (n > 0) {
+    if (!get) mod_node_page_state(mem.vmstat, NR_FOLL_PIN_ACQUIRED, n);
+    ledger_took(s, w.tid, n);
+    w.nr += n;
+  }
+  return n;
 }
 
 /** pages[nr..nr+n) = page..page+n-1, in the ledger too. */

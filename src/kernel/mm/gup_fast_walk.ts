@@ -10,10 +10,13 @@
  *    split (the kernel's IRQ-disabled section stops page tables from being freed, not entries
  *    from changing);
  *  - gup_fast_walk_solo runs the same steps back to back when no other thread is alive (nothing
- *    could come between them), without generator overhead.
+ *    could come between them), without generator overhead, and takes runs of plain PTEs through
+ *    fast_pte_lane (the same decisions, specialised for the common case).
  */
 import {
+  PGDIR_NR_PAGES,
   PMD_NR_PAGES,
+  PTRS_PER_PGD,
   PUD_NR_PAGES,
   entry_table,
   pte_pfn as entry_pfn,
@@ -39,6 +42,7 @@ import {
   fast_pmd_table,
   fast_pte_commit,
   fast_pte_grab,
+  fast_pte_lane,
   fast_pte_read,
   folio_of,
   type FastWalk,
@@ -158,13 +162,24 @@ function* gup_fast_huge_leaf(
   return fast_huge_commit(w, entp, folio, vpn, end, leaf_pages);
 }
 
+/**
+ * pgd/pud/pmd_addr_end(vpn, end) for a level of `nr` pages (a power of two): the same value,
+ * with the boundary rounded by a division (exact on powers of two) rather than a floating-point
+ * remainder, which V8 compiles to a call: the solo walk does this three times per GUP call.
+ */
+function level_end(vpn: number, end: number, nr: number): number {
+  const boundary = Math.floor(vpn / nr) * nr + nr;
+  return boundary - 1 < end - 1 ? boundary : end;
+}
+
 /** The same walk with no scheduling points, for a thread that runs alone (see the file comment). */
 export function gup_fast_walk_solo(w: FastWalk, vpn: number, end: number): void {
   const e = w.pool.entries;
-  let pgdp = pgd_offset(w.mm, vpn);
+  // pgd_offset: the index is below 2^31, so `&` keeps it exactly.
+  let pgdp = table_ptr(w.mm.pgd, Math.floor(vpn / PGDIR_NR_PAGES) & (PTRS_PER_PGD - 1));
   do {
     const pgd = e[pgdp]!;
-    const next = pgd_addr_end(vpn, end);
+    const next = level_end(vpn, end, PGDIR_NR_PAGES);
     if (pgd === 0) return void fast_stop(w, vpn, 'no page table (pgd none)');
     if (!solo_pud_range(w, entry_table(pgd), vpn, next)) return;
     pgdp++;
@@ -175,7 +190,7 @@ export function gup_fast_walk_solo(w: FastWalk, vpn: number, end: number): void 
 function solo_pud_range(w: FastWalk, pudTable: number, vpn: number, end: number): boolean {
   let pudp = table_ptr(pudTable, pud_index(vpn));
   do {
-    const next = pud_addr_end(vpn, end);
+    const next = level_end(vpn, end, PUD_NR_PAGES);
     const kind = fast_level_entry(w, pudp, vpn, false);
     if (kind === LEVEL_STOP) return false;
     const ok =
@@ -192,7 +207,7 @@ function solo_pud_range(w: FastWalk, pudTable: number, vpn: number, end: number)
 function solo_pmd_range(w: FastWalk, pmdTable: number, vpn: number, end: number): boolean {
   let pmdp = table_ptr(pmdTable, pmd_index(vpn));
   do {
-    const next = pmd_addr_end(vpn, end);
+    const next = level_end(vpn, end, PMD_NR_PAGES);
     const kind = fast_level_entry(w, pmdp, vpn, true);
     if (kind === LEVEL_STOP) return false;
     const ok =
@@ -206,19 +221,24 @@ function solo_pmd_range(w: FastWalk, pmdTable: number, vpn: number, end: number)
   return true;
 }
 
+/** gup_fast_pte_range alone: plain PTEs through the lane, any other one through the steps. */
 function solo_pte_range(w: FastWalk, pmdp: number, vpn: number, end: number): boolean {
   const table = fast_pmd_table(w, vpn);
   if (table < 0) return false;
   let ptep = table + pte_index(vpn);
-  do {
+  for (;;) {
+    const n = fast_pte_lane(w, ptep, vpn, end);
+    ptep += n;
+    vpn += n;
+    if (vpn === end) return true;
     const page = fast_pte_read(w, ptep, vpn);
     if (page < 0) return false;
     const folio = fast_pte_grab(w, page, vpn);
     if (folio < 0 || !fast_pte_commit(w, pmdp, ptep, folio, page, vpn)) return false;
     ptep++;
     vpn++;
-  } while (vpn !== end);
-  return true;
+    if (vpn === end) return true;
+  }
 }
 
 function solo_huge_leaf(

@@ -31,21 +31,30 @@ export function ledger_take(
   pin: boolean,
   taker: number,
 ): void {
-  const arr = pin ? s.pinned : s.gotten;
+  const held = pin ? s.pinned : s.gotten;
+  for (let p = page; p < page + n; p++) held[p] = held[p]! + 1;
+  if (n > 64) s.taker.fill(taker, page, page + n);
+  else for (let p = page; p < page + n; p++) s.taker[p] = taker;
+  ledger_took(s, tid, n);
+}
+
+/** Settle the counts of `n` references thread `tid` just wrote into the per-page arrays. */
+export function ledger_took(s: GupState, tid: number, n: number): void {
   s.net[tid] = (s.net[tid] ?? 0) + n;
-  for (let j = 0; j < n; j++) {
-    const p = page + j;
-    if (s.pinned[p] === 0 && s.gotten[p] === 0) s.outstanding++;
-    arr[p] = arr[p] + 1;
-    s.taker[p] = taker;
-  }
+  s.outstanding += n;
 }
 
 /** Forget one reference on page `p` (released by thread `tid`). */
 export function ledger_drop(s: GupState, tid: number, arr: Int32Array, p: number): void {
   s.net[tid] = (s.net[tid] ?? 0) - 1;
   arr[p] = arr[p]! - 1;
-  if (s.pinned[p] === 0 && s.gotten[p] === 0) s.outstanding--;
+  s.outstanding--;
+}
+
+/** Settle the counts of `n` references thread `tid` just dropped from the per-page arrays. */
+export function ledger_dropped(s: GupState, tid: number, n: number): void {
+  s.net[tid] = (s.net[tid] ?? 0) - n;
+  s.outstanding -= n;
 }
 
 /**

@@ -104,6 +104,31 @@ export function collect_longterm_unpinnable_folios(
 }
 
 /**
+ * Would collect_longterm_unpinnable_folios find nothing? The same walk over the distinct folios
+ * (pofs_next_folio's: entries inside the current folio are skipped; a NULL entry ends it) and the
+ * same folio_is_longterm_pinnable test, without isolating anything: when every folio may stay
+ * pinned, collecting would change nothing and return 0, so the common case costs one lean pass.
+ */
+function all_longterm_pinnable(k: Kernel, pofs: PagesOrFolios): boolean {
+  const mem = k.mem;
+  const entries = pofs.entries;
+  const off = pofs.off;
+  const n = pofs.nr_entries;
+  let i = 0;
+  while (i < n) {
+    const e = entries[off + i]!;
+    if (e < 0) return true;
+    const folio = pofs.has_folios ? e : page_folio(mem, e);
+    if (!folio_is_longterm_pinnable(mem, folio)) return false;
+    i++;
+    if (pofs.has_folios) continue;
+    const end = folio + folio_nr_pages(mem, folio);
+    while (i < n && entries[off + i]! >= folio && entries[off + i]! < end) i++;
+  }
+  return true;
+}
+
+/**
  * mm/gup.c: migrate_longterm_unpinnable_folios: unpin every entry, migrate the isolated folios;
  * -EAGAIN (re-pin everything) on success, else -ENOMEM / -EBUSY with every pin released.
  * @fidelity simplified: device-coherent folios cannot be migrated (-EBUSY)
@@ -157,7 +182,9 @@ export function* check_and_migrate_movable_pages_or_folios(
   const s = gupState(k);
   const tid = k.m.self.id;
   const before = s.net[tid] ?? 0;
-  const collected = collect_longterm_unpinnable_folios(k, list, pofs);
+  const collected = all_longterm_pinnable(k, pofs)
+    ? 0
+    : collect_longterm_unpinnable_folios(k, list, pofs);
   let ret = 0;
   if (collected !== 0) {
     const isolated = [...list];

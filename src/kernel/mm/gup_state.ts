@@ -38,12 +38,28 @@ export class TakerTable {
   length = 0;
 
   add(api: string, thread: string, step: number, where: string | null, flags = 0): number {
+    const a = this.intern(api, 0);
+    const t = this.intern(thread, 1);
+    const w = where === null ? -1 : this.intern(where, 2);
+    // A call identical to the last one (a thread running alone does not advance the step count
+    // between calls) shares its row: a benchmark's millions of calls need not grow the table.
+    const last = this.length - 1;
+    if (
+      last >= 0 &&
+      this.api[last] === a &&
+      this.thread[last] === t &&
+      this.where[last] === w &&
+      this.step[last] === step &&
+      this.flags[last] === flags
+    ) {
+      return last;
+    }
     if (this.length === this.api.length) this.grow();
     const i = this.length++;
     this.flags[i] = flags;
-    this.api[i] = this.intern(api);
-    this.thread[i] = this.intern(thread);
-    this.where[i] = where === null ? -1 : this.intern(where);
+    this.api[i] = a;
+    this.thread[i] = t;
+    this.where[i] = w;
     this.step[i] = step;
     return i;
   }
@@ -61,13 +77,20 @@ export class TakerTable {
     };
   }
 
-  private intern(s: string): number {
+  /** Per column (api, thread, where), the last string interned and its id: most calls repeat them. */
+  private readonly lastString: string[] = ['', '', ''];
+  private readonly lastId: number[] = [-1, -1, -1];
+
+  private intern(s: string, column: number): number {
+    if (s === this.lastString[column]) return this.lastId[column]!;
     let i = this.index.get(s);
     if (i === undefined) {
       i = this.strings.length;
       this.strings.push(s);
       this.index.set(s, i);
     }
+    this.lastString[column] = s;
+    this.lastId[column] = i;
     return i;
   }
 
@@ -139,7 +162,7 @@ export class GupState {
   /** Per page: index in `takers` of the call that last took a reference on it. */
   taker: Int32Array;
   readonly takers = new TakerTable();
-  /** Pages with a reference in the ledger (so the end-of-run scan can be skipped). */
+  /** References in the ledger, of both kinds (none: the end-of-run scans can be skipped). */
   outstanding = 0;
   /** folio_add_pin() was used: nr_foll_pin_released may exceed nr_foll_pin_acquired. */
   addPinUsed = false;

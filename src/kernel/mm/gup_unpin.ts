@@ -8,12 +8,27 @@
  * and performed as the kind it really is; a release of nothing held is reported and skipped, so
  * the model's counts stay consistent after the report.
  */
-import { page_folio } from '../../mm/index.js';
+import {
+  GUP_PIN_COUNTING_BIAS,
+  NR_FOLL_PIN_RELEASED,
+  folio_has_pincount,
+  folio_nr_pages,
+  is_zero_folio,
+  mod_node_page_state,
+  page_folio,
+  type PhysMem,
+} from '../../mm/index.js';
 import { IS_ERR_VALUE } from '../include/errno.js';
 import { FOLL_GET, FOLL_PIN } from '../include/gup_flags.js';
 import type { Kernel } from '../kernel.js';
 import { gup_warn } from './gup_call.js';
-import { Held, ledger_drop, ledger_release, sanity_check_pinned_pages } from './gup_ledger.js';
+import {
+  Held,
+  ledger_drop,
+  ledger_dropped,
+  ledger_release,
+  sanity_check_pinned_pages,
+} from './gup_ledger.js';
 import { gup_put_folio } from './gup_pin.js';
 import { gupState } from './gup_state.js';
 
@@ -28,15 +43,14 @@ function release_run(
 ): void {
   const s = gupState(k);
   const pinned = s.pinned;
+  let fast = 0;
   let pins = 0;
   let gets = 0;
-  let fast = 0;
   for (let j = i; j < i + nr; j++) {
     const p = pages[j]!;
     const held = pinned[p]!;
     if (held > 0) {
-      pinned[p] = held - 1; // ledger_drop, with the thread's net count settled once below
-      if (held === 1 && s.gotten[p] === 0) s.outstanding--;
+      pinned[p] = held - 1; // ledger_drop, the counts settled once below
       fast++;
       continue;
     }
@@ -44,11 +58,12 @@ function release_run(
     if (found === Held.Expected) pins++;
     else if (found === Held.Other) gets++;
   }
-  if (fast > 0) {
-    const tid = k.m.self.id;
-    s.net[tid] = (s.net[tid] ?? 0) - fast;
-    pins += fast;
-  }
+  if (fast > 0) ledger_dropped(s, k.m.self.id, fast);
+  put_run(k, folio, pins + fast, gets);
+}
+
+/** gup_put_folio for the pins (and mismatched GET references) a run released. */
+function put_run(k: Kernel, folio: number, pins: number, gets: number): void {
   if (pins > 0) gup_put_folio(k, folio, pins, FOLL_PIN);
   if (gets > 0) gup_put_folio(k, folio, gets, FOLL_GET);
 }
@@ -63,15 +78,6 @@ export function unpin_user_folio_pages(
   api: string,
 ): void {
   release_run(k, folio, pages, i, nr, api);
-}
-
-/** mm/gup.c: gup_folio_next: the folio of pages[i] and how many entries from i belong to it. */
-function run_length(k: Kernel, pages: ArrayLike<number>, i: number, npages: number): number {
-  const mem = k.mem;
-  const folio = page_folio(mem, pages[i]!);
-  let nr = i + 1;
-  while (nr < npages && pages[nr]! >= 0 && page_folio(mem, pages[nr]!) === folio) nr++;
-  return nr - i;
 }
 
 /** mm/gup.c: unpin_user_page: release one pin (with the DEBUG_VM exclusivity check). @fidelity exact */
@@ -104,6 +110,13 @@ export function unpin_user_pages(
   unpin_entries(k, pages, off, off + npages, 'unpin_user_pages');
 }
 
+/**
+ * The loop of unpin_user_pages over pages[i..end): skip NULL entries; group the entries that
+ * follow one another in one folio (mm/gup.c: gup_folio_next: page_folio(entry) == folio, that
+ * is, the entry lies in [folio, folio + folio_nr_pages)) and release each group with one
+ * gup_put_folio. The ledger is emptied entry by entry in the same pass (release_run's fast case
+ * inline: a held pin is dropped; anything else goes through ledger_release and its reports).
+ */
 function unpin_entries(
   k: Kernel,
   pages: ArrayLike<number>,
@@ -111,15 +124,74 @@ function unpin_entries(
   end: number,
   api: string,
 ): void {
+  const s = gupState(k);
+  const pinned = s.pinned;
+  const mem = k.mem;
+  const order = mem.compound_order;
+  let fast = 0;
+  let released = 0;
   while (i < end) {
-    if (pages[i]! < 0) {
+    const page = pages[i]!;
+    if (page < 0) {
       i++;
       continue;
     }
-    const nr = run_length(k, pages, i, end);
-    release_run(k, page_folio(k.mem, pages[i]!), pages, i, nr, api);
-    i += nr;
+    // The common entry: a small folio (page_folio(page) == page) that the next entry is not
+    // (so its run is this one entry), whose pin the ledger holds, released by put_small_pins.
+    if (
+      order[page] === 0 &&
+      pinned[page]! > 0 &&
+      (i + 1 === end || pages[i + 1] !== page) &&
+      put_small_pins(mem, page, 1)
+    ) {
+      pinned[page] = pinned[page]! - 1;
+      fast++;
+      released++;
+      i++;
+      continue;
+    }
+    const folio = page_folio(mem, page);
+    const nr = folio_nr_pages(mem, folio);
+    let pins = 0;
+    let gets = 0;
+    let j = i;
+    let p = page;
+    for (;;) {
+      const held = pinned[p]!;
+      if (held > 0) {
+        pinned[p] = held - 1; // ledger_drop, the counts settled once at the end
+        pins++;
+        fast++;
+      } else {
+        const found = ledger_release(k, p, true, api);
+        if (found === Held.Expected) pins++;
+        else if (found === Held.Other) gets++;
+      }
+      if (++j === end) break;
+      p = pages[j]!;
+      if (p < folio || p - folio >= nr) break; // gup_folio_next: not this folio (or NULL)
+    }
+    if (gets === 0 && put_small_pins(mem, folio, pins)) released += pins;
+    else put_run(k, folio, pins, gets);
+    i = j;
   }
+  if (released > 0) mod_node_page_state(mem.vmstat, NR_FOLL_PIN_RELEASED, released);
+  if (fast > 0) ledger_dropped(s, k.m.self.id, fast);
+}
+
+/**
+ * gup_put_folio(folio, pins, FOLL_PIN) for the common case, a small folio other than the zero
+ * page whose count stays above zero: take off pins * GUP_PIN_COUNTING_BIAS. The caller adds
+ * nr_foll_pin_released (once per loop: nothing runs in between). False, with nothing done, for
+ * any other case (large folio, the zero page, an underflow to report, the last reference).
+ */
+function put_small_pins(mem: PhysMem, folio: number, pins: number): boolean {
+  if (pins === 0 || folio_has_pincount(mem, folio) || is_zero_folio(mem, folio)) return false;
+  const drop = pins * GUP_PIN_COUNTING_BIAS;
+  const count = mem._refcount[folio]!;
+  if (count <= drop) return false;
+  mem._refcount[folio] = count - drop;
+  return true;
 }
 
 /**
