@@ -66,6 +66,20 @@ export function* folio_trylock(k: Kernel, folio: number): Sched<boolean> {
   return true;
 }
 
+/**
+ * folio_trylock as a plain call when the caller runs alone (mm/solo.ts: its scheduling point is
+ * elided then): 1 when taken, 0 when the folio is already locked, -1 when the caller does not
+ * run alone and must use folio_trylock. Saves a generator per folio on the hot paths.
+ * @fidelity custom
+ */
+export function solo_folio_trylock(k: Kernel, folio: number): number {
+  const m = k.m;
+  if (!mm_solo(m)) return -1;
+  if (folio_test_locked(k, folio)) return 0;
+  setLocked(k, folio, m.self);
+  return 1;
+}
+
 function* lockCommon(k: Kernel, folio: number, killable: boolean, fn: string): Sched<number> {
   const m = k.m;
   m.mightSleep(fn);
@@ -99,6 +113,21 @@ export function* folio_unlock(k: Kernel, folio: number): Sched<void> {
   if (!mm_solo(m)) yield m.at('folio_unlock', folioObj(folio), Access.Write);
   k.mem.flags[folio] = k.mem.flags[folio] & ~LOCKED;
   mmState(k).folioLockOwner.delete(folio);
+}
+
+/**
+ * folio_unlock as a plain call when the caller runs alone: true when unlocked (without the
+ * elided scheduling point), false when the caller must use folio_unlock.
+ * @fidelity custom
+ */
+export function solo_folio_unlock(k: Kernel, folio: number): boolean {
+  const m = k.m;
+  if (!folio_test_locked(k, folio))
+    throw new Error(`VM_BUG_ON_FOLIO: folio_unlock of unlocked folio ${folio}`);
+  if (!mm_solo(m)) return false;
+  k.mem.flags[folio] = k.mem.flags[folio] & ~LOCKED;
+  mmState(k).folioLockOwner.delete(folio);
+  return true;
 }
 
 /** mm/filemap.c: folio_wait_locked(folio) / folio_wait_locked_killable: wait for PG_locked to clear. @fidelity simplified */

@@ -56,7 +56,13 @@ import { try_to_free_buffers } from '../fs/buffer.js';
 import { EAGAIN, EBUSY, ENOMEM } from '../include/errno.js';
 import type { Kernel } from '../kernel.js';
 import { folioObj } from '../objects.js';
-import { folio_lock, folio_trylock, folio_unlock } from './filemap.js';
+import {
+  folio_lock,
+  folio_trylock,
+  folio_unlock,
+  solo_folio_trylock,
+  solo_folio_unlock,
+} from './filemap.js';
 import { current_pflags, folio_add_lru } from './internal.js';
 import { fallback_migrate_folio, folio_mc_copy, folio_migrate_flags } from './migrate_folio.js';
 import {
@@ -75,11 +81,7 @@ import {
   migrate_reason_names,
 } from './migrate_mode.js';
 import './migrate_trace.js';
-import {
-  remove_migration_ptes,
-  remove_migration_ptes_solo,
-  try_to_migrate_solo,
-} from './migrate_rmap.js';
+import { remove_migration_ptes_solo, try_to_migrate_solo } from './migrate_rmap.js';
 import { folio_wait_writeback } from './page-writeback.js';
 import { folio_file_mapping } from './pagecache.js';
 import { mm_solo } from './solo.js';
@@ -168,32 +170,41 @@ export function* migrate_pages(
   const moved = new Uint8Array(from.length);
   const unmapped: MigrationDst = { dst: -1, was_mapped: false };
   const mem = k.mem;
-  let retry: number[] = [];
-  for (let i = 0; i < from.length; i++) retry.push(i);
+  // positions to try in this pass (`nretry` of them), and those to try again in the next
+  let retry = new Int32Array(from.length);
+  let again = new Int32Array(from.length);
+  let nretry = from.length;
+  for (let i = 0; i < nretry; i++) retry[i] = i;
   let failed = 0;
-  for (let pass = 0; pass < NR_MAX_MIGRATE_PAGES_RETRY && retry.length > 0; pass++) {
-    const again: number[] = [];
-    for (const i of retry) {
+  for (let pass = 0; pass < NR_MAX_MIGRATE_PAGES_RETRY && nretry > 0; pass++) {
+    let nagain = 0;
+    for (let j = 0; j < nretry; j++) {
+      const i = retry[j]!;
       const folio = from[i]!;
       let rc: number;
       if (folio_test_hugetlb(mem, folio)) {
         rc = yield* unmap_and_move_huge_page(k, get_new_folio, folio, mode, reason);
       } else {
-        rc = yield* migrate_folio_unmap(k, get_new_folio, folio, unmapped, mode, reason);
-        if (rc === MIGRATEPAGE_UNMAP)
-          rc = yield* migrate_folio_move(k, folio, unmapped.dst, unmapped.was_mapped, mode, reason);
+        const r = migrate_folio_unmap(k, get_new_folio, folio, unmapped, mode, reason);
+        rc = typeof r === 'number' ? r : yield* r;
+        if (rc === MIGRATEPAGE_UNMAP) {
+          const dst = unmapped.dst;
+          const r2 = migrate_folio_move(k, folio, dst, unmapped.was_mapped, mode, reason);
+          rc = typeof r2 === 'number' ? r2 : yield* r2;
+        }
       }
       if (rc === 0) moved[i] = 1;
-      else if (rc === -EAGAIN) again.push(i);
+      else if (rc === -EAGAIN) again[nagain++] = i;
       else failed++;
       if (rc !== 0) why?.set(folio, rc);
     }
-    retry = again;
+    [retry, again] = [again, retry];
+    nretry = nagain;
   }
   let kept = 0;
   for (let i = 0; i < from.length; i++) if (moved[i] === 0) from[kept++] = from[i]!;
   from.length = kept;
-  return failed + retry.length;
+  return failed + nretry;
 }
 
 /** migrate_folio_unmap's result for a folio that is unmapped and waits for migrate_folio_move. */
@@ -206,22 +217,35 @@ interface MigrationDst {
 }
 
 /**
+ * A step of the per-folio migration: its result, or, when a scheduling point cannot be elided
+ * (the caller does not run alone, or a lock is not free), the generator that goes on from that
+ * point. The common case (the caller runs alone, every lock free) runs as plain calls, without
+ * a generator per folio (mm/solo.ts); the steps and their order are the same either way.
+ */
+type Step = number | Sched<number>;
+
+/** The rest of a step as a generator. */
+function* finish(r: Step): Sched<number> {
+  return typeof r === 'number' ? r : yield* r;
+}
+
+/**
  * mm/migrate.c: migrate_folio_unmap(get_new_folio, ..., src, dstp, mode, reason, ret): a folio
  * whose only reference is the isolation one was freed under us (migrate_folio_done: 0); KSM
  * folios and anon folios in the swap cache are not migrated (-EBUSY); else allocate dst, lock
  * src (not waiting in MIGRATE_ASYNC), wait for writeback (MIGRATE_SYNC only, else -EBUSY) and
  * replace its mappings with migration entries. Returns MIGRATEPAGE_UNMAP with src locked and
- * unmapped and `out` filled, or an error with everything undone.
+ * unmapped and `out` filled, or an error with everything undone (see Step).
  * @fidelity simplified (see the file comment)
  */
-function* migrate_folio_unmap(
+function migrate_folio_unmap(
   k: Kernel,
   get_new_folio: NewFolio,
   src: number,
   out: MigrationDst,
   mode: number,
   reason: number,
-): Sched<number> {
+): Step {
   const mem = k.mem;
   if (folio_ref_count(mem, src) === 1) {
     migrate_folio_done(k, src, reason);
@@ -232,34 +256,105 @@ function* migrate_folio_unmap(
   const dst = get_new_folio(k, src);
   if (dst < 0) return -ENOMEM;
   __folio_set_locked(mem, dst);
-  if (!(yield* folio_trylock(k, src))) {
+  const locked = solo_folio_trylock(k, src);
+  if (locked !== 1) return unmap_lock(k, src, dst, out, mode, locked < 0);
+  return unmap_locked(k, src, dst, out, mode);
+}
+
+/**
+ * migrate_folio_unmap from the lock of src on, as a generator: folio_trylock (`trylock`: its
+ * scheduling point was not elided), then, when src is locked by someone else, -EAGAIN in
+ * MIGRATE_ASYNC or folio_lock.
+ */
+function* unmap_lock(
+  k: Kernel,
+  src: number,
+  dst: number,
+  out: MigrationDst,
+  mode: number,
+  trylock: boolean,
+): Sched<number> {
+  if (!trylock || !(yield* folio_trylock(k, src))) {
     if (mode === MIGRATE_ASYNC) return drop_dst(k, dst, -EAGAIN);
     yield* folio_lock(k, src);
   }
-  if (folio_test_writeback(mem, src)) {
-    if (mode !== MIGRATE_SYNC) return yield* undo_src(k, src, dst, false, -EBUSY);
-    yield* folio_wait_writeback(k, src);
-  }
-  let was_mapped = false;
+  return yield* finish(unmap_locked(k, src, dst, out, mode));
+}
+
+/** migrate_folio_unmap with src locked: writeback, then the unmap. */
+function unmap_locked(k: Kernel, src: number, dst: number, out: MigrationDst, mode: number): Step {
+  if (folio_test_writeback(k.mem, src)) return unmap_writeback(k, src, dst, out, mode);
+  return unmap_mappings(k, src, dst, out);
+}
+
+function* unmap_writeback(
+  k: Kernel,
+  src: number,
+  dst: number,
+  out: MigrationDst,
+  mode: number,
+): Sched<number> {
+  if (mode !== MIGRATE_SYNC) return yield* finish(undo_src(k, src, dst, false, -EBUSY));
+  yield* folio_wait_writeback(k, src);
+  return yield* finish(unmap_mappings(k, src, dst, out));
+}
+
+/** migrate_folio_unmap's try_to_migrate (src locked, not under writeback). */
+function unmap_mappings(k: Kernel, src: number, dst: number, out: MigrationDst): Step {
+  const mem = k.mem;
   if (mem.mapping[src] === 0) {
     // an orphaned page-cache folio (truncated under a pin) may still carry buffers
     if (folio_test_private(mem, src)) {
       try_to_free_buffers(k, src);
-      return yield* undo_src(k, src, dst, false, -EAGAIN);
+      return undo_src(k, src, dst, false, -EAGAIN);
     }
   } else if (folio_mapped(mem, src)) {
     const rest = try_to_migrate_solo(k, src);
-    if (rest !== null) yield* rest;
-    was_mapped = true;
+    if (rest !== null) return unmap_rest(k, rest, src, dst, out);
+    return unmapped(k, src, dst, out, true);
   }
-  if (folio_mapped(mem, src)) return yield* undo_src(k, src, dst, was_mapped, -EAGAIN);
+  return unmapped(k, src, dst, out, false);
+}
+
+function* unmap_rest(
+  k: Kernel,
+  rest: Sched<void>,
+  src: number,
+  dst: number,
+  out: MigrationDst,
+): Sched<number> {
+  yield* rest;
+  return yield* finish(unmapped(k, src, dst, out, true));
+}
+
+/** The end of migrate_folio_unmap: a folio still mapped goes back (-EAGAIN). */
+function unmapped(
+  k: Kernel,
+  src: number,
+  dst: number,
+  out: MigrationDst,
+  was_mapped: boolean,
+): Step {
+  if (folio_mapped(k.mem, src)) return undo_src(k, src, dst, was_mapped, -EAGAIN);
   out.dst = dst;
   out.was_mapped = was_mapped;
   return MIGRATEPAGE_UNMAP;
 }
 
-/** mm/migrate.c: migrate_folio_move: move_to_new_folio, then remap to dst and free src. */
-function* migrate_folio_move(
+/** mm/migrate.c: migrate_folio_move: move_to_new_folio, then remap to dst and free src (see Step). */
+function migrate_folio_move(
+  k: Kernel,
+  src: number,
+  dst: number,
+  was_mapped: boolean,
+  mode: number,
+  reason: number,
+): Step {
+  if (!mm_solo(k.m)) return move_slow(k, src, dst, was_mapped, mode, reason);
+  return move_remap(k, src, dst, was_mapped, reason, __move_to_new_folio(k, dst, src, mode));
+}
+
+function* move_slow(
   k: Kernel,
   src: number,
   dst: number,
@@ -267,18 +362,51 @@ function* migrate_folio_move(
   mode: number,
   reason: number,
 ): Sched<number> {
-  const mem = k.mem;
-  const rc = mm_solo(k.m)
-    ? __move_to_new_folio(k, dst, src, mode)
-    : yield* move_to_new_folio(k, dst, src, mode);
-  if (rc !== 0) return yield* undo_src(k, src, dst, was_mapped, rc);
+  const rc = yield* move_to_new_folio(k, dst, src, mode);
+  return yield* finish(move_remap(k, src, dst, was_mapped, reason, rc));
+}
+
+/** migrate_folio_move after move_to_new_folio returned `rc`: remove_migration_ptes to dst. */
+function move_remap(
+  k: Kernel,
+  src: number,
+  dst: number,
+  was_mapped: boolean,
+  reason: number,
+  rc: number,
+): Step {
+  if (rc !== 0) return undo_src(k, src, dst, was_mapped, rc);
   folio_add_lru(k, dst);
   if (was_mapped) {
     const rest = remove_migration_ptes_solo(k, src, dst);
-    if (rest !== null) yield* rest;
+    if (rest !== null) return move_remap_rest(k, rest, src, dst, reason);
   }
+  return move_done(k, src, dst, reason);
+}
+
+function* move_remap_rest(
+  k: Kernel,
+  rest: Sched<void>,
+  src: number,
+  dst: number,
+  reason: number,
+): Sched<number> {
+  yield* rest;
+  return yield* finish(move_done(k, src, dst, reason));
+}
+
+/** The end of migrate_folio_move: dst unlocked and put, src unlocked and freed. */
+function move_done(k: Kernel, src: number, dst: number, reason: number): Step {
+  const mem = k.mem;
   __folio_clear_locked(mem, dst);
   folio_put(mem, dst);
+  if (!solo_folio_unlock(k, src)) return move_unlock(k, src, dst, reason);
+  trace_migrated(k, src, dst, reason);
+  migrate_folio_done(k, src, reason);
+  return 0;
+}
+
+function* move_unlock(k: Kernel, src: number, dst: number, reason: number): Sched<number> {
   yield* folio_unlock(k, src);
   trace_migrated(k, src, dst, reason);
   migrate_folio_done(k, src, reason);
@@ -300,15 +428,31 @@ export function trace_migrated(k: Kernel, src: number, dst: number, reason: numb
     );
 }
 
-/** mm/migrate.c: migrate_folio_undo_src + migrate_folio_undo_dst: remap src, unlock, free dst. */
-function* undo_src(
+/**
+ * mm/migrate.c: migrate_folio_undo_src + migrate_folio_undo_dst: remap src, unlock, free dst
+ * (see Step).
+ */
+function undo_src(k: Kernel, src: number, dst: number, was_mapped: boolean, rc: number): Step {
+  if (was_mapped) {
+    const rest = remove_migration_ptes_solo(k, src, src);
+    if (rest !== null) return undo_src_rest(k, rest, src, dst, rc);
+  }
+  if (!solo_folio_unlock(k, src)) return undo_src_unlock(k, src, dst, rc);
+  return drop_dst(k, dst, rc);
+}
+
+function* undo_src_rest(
   k: Kernel,
+  rest: Sched<void>,
   src: number,
   dst: number,
-  was_mapped: boolean,
   rc: number,
 ): Sched<number> {
-  if (was_mapped) yield* remove_migration_ptes(k, src, src);
+  yield* rest;
+  return yield* undo_src_unlock(k, src, dst, rc);
+}
+
+function* undo_src_unlock(k: Kernel, src: number, dst: number, rc: number): Sched<number> {
   yield* folio_unlock(k, src);
   return drop_dst(k, dst, rc);
 }

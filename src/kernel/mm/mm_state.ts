@@ -16,8 +16,38 @@ import type { swap_ops } from './swap.js';
 /** THP policy of one order (transparent_hugepage/hugepages-<size>kB/enabled). */
 export type ThpPolicy = 'never' | 'madvise' | 'always';
 
+/**
+ * Which thread holds each folio lock (PG_locked), for deadlock and holder reports: the owner's
+ * thread id + 1 per pfn in a typed array (created at the first folio lock of the run), so that
+ * taking and dropping the lock stores one number instead of changing a Map.
+ */
+export class FolioLockOwners {
+  private owner: Int32Array | null = null;
+
+  constructor(
+    private readonly threads: readonly Thread[],
+    private readonly nrPfns: number,
+  ) {}
+
+  /** Record `t` as the holder of the lock of `folio`. */
+  set(folio: number, t: Thread): void {
+    (this.owner ??= new Int32Array(this.nrPfns))[folio] = t.id + 1;
+  }
+
+  /** The holder of the lock of `folio`, if one is recorded. */
+  get(folio: number): Thread | undefined {
+    const o = this.owner === null ? 0 : this.owner[folio]!;
+    return o === 0 ? undefined : this.threads[o - 1];
+  }
+
+  /** Forget the holder of the lock of `folio`. */
+  delete(folio: number): void {
+    if (this.owner !== null) this.owner[folio] = 0;
+  }
+}
+
 export class MmState {
-  readonly folioLockOwner = new Map<number, Thread>();
+  readonly folioLockOwner: FolioLockOwners;
   readonly anonVmas = new Map<number, anon_vma>();
   nextAnonVmaId = 1;
   readonly mappings = new Map<number, address_space>();
@@ -48,6 +78,7 @@ export class MmState {
     null;
 
   constructor(k: Kernel) {
+    this.folioLockOwner = new FolioLockOwners(k.m.threads, k.mem.flags.length);
     for (const t of k.config.thp ?? []) {
       const order = Math.log2(t.size / 4096);
       if (Number.isInteger(order) && order >= 2 && order <= 9) this.thpPolicy[order] = t.policy;
@@ -58,14 +89,24 @@ export class MmState {
 }
 
 const states = new WeakMap<Kernel, MmState>();
+/**
+ * The kernel asked about last and its state: the hot paths (folio locks, rmap walks) ask for
+ * the same kernel many times in a row, and a WeakMap lookup costs more than the comparison.
+ * Keeps at most that one kernel alive until another is asked about.
+ */
+let lastKernel: Kernel | null = null;
+let lastState: MmState | null = null;
 
 /** The memory-management state of a kernel, created on first use. */
 export function mmState(k: Kernel): MmState {
+  if (k === lastKernel) return lastState!;
   let s = states.get(k);
   if (s === undefined) {
     s = new MmState(k);
     states.set(k, s);
   }
+  lastKernel = k;
+  lastState = s;
   return s;
 }
 

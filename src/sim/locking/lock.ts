@@ -49,6 +49,9 @@ export abstract class OwnedLock extends LockBase {
   }
 }
 
+/** The (empty) stack of every held-lock record taken while tracing is off, shared. */
+const NO_STACK: readonly string[] = Object.freeze([]);
+
 /** Record that `t` now holds `lock`. */
 export function noteAcquired(
   lock: LockBase,
@@ -64,18 +67,19 @@ export function noteAcquired(
     subclass,
     trylock,
     step: m.steps,
-    stack: m.trace.enabled ? [...t.stack] : [],
+    stack: m.trace.enabled ? [...t.stack] : NO_STACK,
   };
   t.held.push(h);
-  m.emit('lock.acquire', { lock: lock.name, mode });
+  if (m.trace.enabled) m.emit('lock.acquire', { lock: lock.name, mode });
 }
 
 /** Record that `t` released `lock`; a release of a lock it does not hold is reported. */
 export function noteReleased(lock: LockBase, t: Thread, mode: LockMode): boolean {
   for (let i = t.held.length - 1; i >= 0; i--) {
     if (t.held[i]!.lock === lock) {
-      t.held.splice(i, 1);
-      lock.m.emit('lock.release', { lock: lock.name, mode });
+      if (i === t.held.length - 1) t.held.pop();
+      else t.held.splice(i, 1);
+      if (lock.m.trace.enabled) lock.m.emit('lock.release', { lock: lock.name, mode });
       return true;
     }
   }
