@@ -295,7 +295,7 @@ function* fastEntry(
  * slow path for the rest (GUP takes mmap_lock). `pages` is mandatory.
  * @fidelity exact
  */
-export function* get_user_pages_fast(
+export function get_user_pages_fast(
   k: Kernel,
   start: number,
   nr_pages: number,
@@ -303,16 +303,8 @@ export function* get_user_pages_fast(
   pages: PagesArray | null,
   off = 0,
 ): Sched<number> {
-  return yield* fastEntry(
-    k,
-    'get_user_pages_fast',
-    FOLL_GET,
-    start,
-    nr_pages,
-    gup_flags,
-    pages,
-    off,
-  );
+  // The entry's own generator is fastEntry's: one frame fewer per call (callers yield* it).
+  return fastEntry(k, 'get_user_pages_fast', FOLL_GET, start, nr_pages, gup_flags, pages, off);
 }
 
 /**
@@ -320,7 +312,7 @@ export function* get_user_pages_fast(
  * with FOLL_PIN. Invalid arguments: -EINVAL.
  * @fidelity exact
  */
-export function* pin_user_pages_fast(
+export function pin_user_pages_fast(
   k: Kernel,
   start: number,
   nr_pages: number,
@@ -328,16 +320,8 @@ export function* pin_user_pages_fast(
   pages: PagesArray | null,
   off = 0,
 ): Sched<number> {
-  return yield* fastEntry(
-    k,
-    'pin_user_pages_fast',
-    FOLL_PIN,
-    start,
-    nr_pages,
-    gup_flags,
-    pages,
-    off,
-  );
+  // The entry's own generator is fastEntry's: one frame fewer per call (callers yield* it).
+  return fastEntry(k, 'pin_user_pages_fast', FOLL_PIN, start, nr_pages, gup_flags, pages, off);
 }
 
 /**
@@ -376,7 +360,7 @@ export function* pin_user_pages_remote(
  * holding mmap_lock. No FOLL_TOUCH. Invalid arguments return 0, not -EINVAL.
  * @fidelity exact
  */
-export function* pin_user_pages(
+export function pin_user_pages(
   k: Kernel,
   start: number,
   nr_pages: number,
@@ -384,8 +368,9 @@ export function* pin_user_pages(
   pages: PagesArray | null,
   off = 0,
 ): Sched<number> {
+  // The entry's own generator is slowEntry's: one frame fewer per call (callers yield* it).
   const mm = current_mm(k, 'pin_user_pages');
-  return yield* slowEntry(k, {
+  return slowEntry(k, {
     api: 'pin_user_pages',
     mm: mm,
     start,

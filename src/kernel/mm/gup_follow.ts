@@ -196,8 +196,23 @@ function* follow_page_pte(
 }
 
 /**
+ * For a thread running alone: the PMD pointer for vpn when the PUD entry points to a PMD table
+ * (remembered in ctx for the 2 MiB region), or -1 (no PUD table, or a PUD leaf).
+ */
+function solo_pmdp(k: Kernel, vma: VmAreaStruct, vpn: number, ctx: FollowPageContext): number {
+  const region = Math.floor(vpn / 512);
+  if (ctx.pmd_region === region) return ctx.pmdp;
+  const pudp = pud_of(k, vma.vm_mm as mm_struct, vpn);
+  if (pudp < 0 || !pud_present(k.pool.entries[pudp]!) || pud_leaf(k.pool.entries[pudp]!)) return -1;
+  const pmdp = pmd_offset(k.pool, pudp, vpn);
+  ctx.pmd_region = region;
+  ctx.pmdp = pmdp;
+  return pmdp;
+}
+
+/**
  * follow_page_mask for a thread running alone: the same decisions (gup_follow_core.ts) without
- * locks or scheduling points. SOLO_DEFER when the case needs the generator (a THP split).
+ * locks or scheduling points. SOLO_DEFER when the case needs the generator driver (a THP split).
  * @fidelity custom
  */
 export function follow_page_mask_solo(
@@ -209,18 +224,12 @@ export function follow_page_mask_solo(
 ): number {
   ctx.page_mask = 0;
   const vpn = address / 4096;
-  const region = Math.floor(vpn / 512);
-  let pmdp = ctx.pmd_region === region ? ctx.pmdp : -1;
+  const pmdp = solo_pmdp(k, vma, vpn, ctx);
   if (pmdp < 0) {
     const pudp = pud_of(k, vma.vm_mm as mm_struct, vpn);
     if (pudp < 0 || !pud_present(k.pool.entries[pudp]!)) return no_page_table(vma, flags);
-    if (pud_leaf(k.pool.entries[pudp]!)) {
-      const page = follow_huge_pud_locked(k, vma, vpn, pudp, flags, ctx);
-      return page === FOLLOW_NULL ? no_page_table(vma, flags) : page;
-    }
-    pmdp = pmd_offset(k.pool, pudp, vpn);
-    ctx.pmd_region = region;
-    ctx.pmdp = pmdp;
+    const page = follow_huge_pud_locked(k, vma, vpn, pudp, flags, ctx);
+    return page === FOLLOW_NULL ? no_page_table(vma, flags) : page;
   }
   const kind = classify_pmd(vma, k.pool.entries[pmdp]!, flags);
   if (kind === PMD_NO_TABLE) return no_page_table(vma, flags);
@@ -229,4 +238,21 @@ export function follow_page_mask_solo(
   const ptep = pte_of(k, pmdp, vpn);
   if (ptep < 0) return no_page_table(vma, flags);
   return after_pte(k, vma, ptep, flags, follow_pte_locked(k, vma, vpn, ptep, flags));
+}
+
+/**
+ * For a thread running alone: the PTE pointer for vpn when follow_pmd_mask would go on to
+ * follow_page_pte there (the PMD entry points to a PTE table), else -1.
+ * @fidelity custom
+ */
+export function solo_pte_table(
+  k: Kernel,
+  vma: VmAreaStruct,
+  vpn: number,
+  flags: number,
+  ctx: FollowPageContext,
+): number {
+  const pmdp = solo_pmdp(k, vma, vpn, ctx);
+  if (pmdp < 0 || classify_pmd(vma, k.pool.entries[pmdp]!, flags) !== PMD_TABLE) return -1;
+  return pte_of(k, pmdp, vpn);
 }

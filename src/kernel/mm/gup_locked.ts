@@ -89,7 +89,11 @@ export function* __get_user_pages_locked(
   }
   if ((flags & FOLL_PIN) !== 0) mm_set_has_pinned_flag(mm);
   if (pages !== null && (flags & FOLL_PIN) === 0) flags |= FOLL_GET;
-  yield* drive(k, mm, r, pages, locked, flags);
+  // Without FOLL_UNLOCKABLE drive makes one __get_user_pages call and keeps its result: made here,
+  // one generator frame fewer per call.
+  if ((flags & FOLL_UNLOCKABLE) === 0)
+    r.done = yield* __get_user_pages(k, mm, r.start, r.nr_pages, flags, pages, r.off, locked);
+  else yield* drive(k, mm, r, pages, locked, flags);
   if (r.must_unlock && locked.value !== 0) {
     yield* mmap_read_unlock(mm);
     locked.value = 0;

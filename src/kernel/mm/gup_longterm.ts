@@ -21,6 +21,7 @@ import {
   memalloc_pin_save,
   mod_node_page_state,
   page_folio,
+  type PhysMem,
 } from '../../mm/index.js';
 import type { Sched } from '../../sim/thread.js';
 import { EAGAIN, EBUSY, ENOMEM } from '../include/errno.js';
@@ -114,6 +115,8 @@ function all_longterm_pinnable(k: Kernel, pofs: PagesOrFolios): boolean {
   const entries = pofs.entries;
   const off = pofs.off;
   const n = pofs.nr_entries;
+  if (!pofs.has_folios && entries instanceof Int32Array)
+    return all_pages_pinnable(mem, entries, off, n);
   let i = 0;
   while (i < n) {
     const e = entries[off + i]!;
@@ -124,6 +127,31 @@ function all_longterm_pinnable(k: Kernel, pofs: PagesOrFolios): boolean {
     if (pofs.has_folios) continue;
     const end = folio + folio_nr_pages(mem, folio);
     while (i < n && entries[off + i]! >= folio && entries[off + i]! < end) i++;
+  }
+  return true;
+}
+
+/**
+ * all_longterm_pinnable over a pages array of the usual kind (an Int32Array): the same walk, with
+ * page_folio and folio_nr_pages read from the memmap's order array in the loop.
+ */
+function all_pages_pinnable(mem: PhysMem, entries: Int32Array, off: number, n: number): boolean {
+  const order = mem.compound_order;
+  let i = 0;
+  while (i < n) {
+    const e = entries[off + i]!;
+    if (e < 0) return true;
+    const o = order[e]!;
+    const folio = e & -(1 << o); // page_folio
+    if (!folio_is_longterm_pinnable(mem, folio)) return false;
+    i++;
+    if (o === 0) continue; // a small folio: the next entry is another folio
+    const end = folio + (1 << o); // folio_nr_pages
+    while (i < n) {
+      const x = entries[off + i]!;
+      if (x < folio || x >= end) break;
+      i++;
+    }
   }
   return true;
 }

@@ -5,7 +5,25 @@
  * (a partial count wins over the error that stopped it), 0 when the lock was dropped or
  * FOLL_NOWAIT stopped it, or a negative errno.
  */
-import { PAGE_SIZE, page_folio, vma_lookup, type VmAreaStruct } from '../../mm/index.js';
+import {
+  GUP_PIN_COUNTING_BIAS,
+  NR_FOLL_PIN_ACQUIRED,
+  PAGE_SIZE,
+  PG_anon,
+  PG_anon_exclusive,
+  PG_dirty,
+  PG_ksm,
+  PTRS_PER_PTE,
+  _PAGE_DIRTY,
+  _PAGE_PRESENT,
+  _PAGE_RW,
+  _PAGE_SPECIAL,
+  mod_node_page_state,
+  page_folio,
+  pte_pfn,
+  vma_lookup,
+  type VmAreaStruct,
+} from '../../mm/index.js';
 import { Access } from '../../sim/footprint.js';
 import { fatal_signal_pending } from '../../sim/sched.js';
 import type { Sched } from '../../sim/thread.js';
@@ -20,7 +38,15 @@ import {
   EMLINK,
   ENOMEM,
 } from '../include/errno.js';
-import { FOLL_GET, FOLL_MADV_POPULATE, FOLL_PIN } from '../include/gup_flags.js';
+import {
+  FOLL_GET,
+  FOLL_MADV_POPULATE,
+  FOLL_PCI_P2PDMA,
+  FOLL_PIN,
+  FOLL_TOUCH,
+  FOLL_WRITE,
+} from '../include/gup_flags.js';
+import { VM_MIXEDMAP, VM_PFNMAP } from '../include/vm_flags.js';
 import type { Kernel } from '../kernel.js';
 import type { LockedCell, PagesArray } from './gup_args.js';
 import { gup_note, gup_stop, gup_warn } from './gup_call.js';
@@ -31,10 +57,12 @@ import {
   follow_page_mask,
   follow_page_mask_solo,
   follow_page_mask_top,
+  solo_pte_table,
   type FollowPageContext,
 } from './gup_follow.js';
-import { ledger_take } from './gup_ledger.js';
-import { gup_put_folio, try_grab_folio } from './gup_pin.js';
+import { gup_must_unshare } from './gup_internal.js';
+import { ledger_take, ledger_took } from './gup_ledger.js';
+import { folio_is_pci_p2pdma, gup_put_folio, try_grab_folio } from './gup_pin.js';
 import { gupState } from './gup_state.js';
 import { hexAddr } from './gup_trace.js';
 import { gup_vma_lookup, vma_flags_verdict } from './gup_vma.js';
@@ -110,9 +138,13 @@ function solo_lane(
   const t = k.m.self;
   const vma = loop.vma!;
   ctx.pmd_region = -1;
+  // The run lane takes pages when they are to be returned, in a VMA vm_normal_page follows.
+  const runs =
+    pages !== null && (flags & (FOLL_GET | FOLL_PIN)) !== 0 && (vma.vm_flags & NOT_NORMAL) === 0;
   while (loop.nr_pages > 0) {
     if (loop.start >= vma.vm_end) return LANE_VMA;
     if (fatal_signal_pending(t)) return LANE_SLOW;
+    if (runs && pte_run_solo(k, loop, flags, ctx, pages!, off) > 0) continue;
     const page = follow_page_mask_solo(k, vma, loop.start, flags, ctx);
     if (page === FOLLOW_NULL || page === -EMLINK || page === SOLO_DEFER) return LANE_SLOW;
     if (page === -EEXIST && pages !== null) {
@@ -126,6 +158,88 @@ function solo_lane(
     if (!takeStep(k, loop, flags, pages, off, page, ctx.page_mask)) return LANE_STOP;
   }
   return LANE_STOP;
+}
+
+const NOT_NORMAL = VM_PFNMAP | VM_MIXEDMAP;
+const RUN_NEED = _PAGE_PRESENT;
+const FLAG_ANON = 1 << PG_anon;
+const FLAG_KSM = 1 << PG_ksm;
+const FLAG_EXCL = 1 << PG_anon_exclusive;
+const FLAG_DIRTY = 1 << PG_dirty;
+
+/**
+ * The run lane of solo_lane: from loop.start, within its PTE table and VMA, take each page whose
+ * PTE follow_page_pte would follow to an ordinary small folio and grab at once: present (not
+ * protnone), not special, not the zero page, writable for FOLL_WRITE, no unshare needed, not
+ * dirtied by FOLL_TOUCH, refcount above zero. Per page it has the effects of follow_pte_locked
+ * (try_grab_folio: one reference for FOLL_GET, GUP_PIN_COUNTING_BIAS for FOLL_PIN), then
+ * takeStep and fill (pages[], the ledger); NR_FOLL_PIN_ACQUIRED once for the run. Stops at the
+ * first other PTE, which the general lookup decides. Returns the pages taken.
+ * @fidelity custom
+ */
+function pte_run_solo(
+  k: Kernel,
+  loop: PageLoop,
+  flags: number,
+  ctx: FollowPageContext,
+  pages: PagesArray,
+  off: number,
+): number {
+  const vma = loop.vma!;
+  const vpn = loop.start / PAGE_SIZE;
+  const ptep = solo_pte_table(k, vma, vpn, flags, ctx);
+  if (ptep < 0) return 0;
+  let lim = PTRS_PER_PTE - (vpn % PTRS_PER_PTE);
+  if (lim > loop.nr_pages) lim = loop.nr_pages;
+  const inVma = (vma.vm_end - loop.start) / PAGE_SIZE;
+  if (lim > inVma) lim = inVma;
+  // Everything the loop reads is a local.
+  const mem = k.mem;
+  const e = k.pool.entries;
+  const pf = mem.flags;
+  const rc = mem._refcount;
+  const order = mem.compound_order;
+  const zero = mem.zero_pfn;
+  const get = (flags & FOLL_GET) !== 0;
+  const pin = !get;
+  const refs = get ? 1 : GUP_PIN_COUNTING_BIAS;
+  const write = (flags & FOLL_WRITE) !== 0;
+  const need = write ? RUN_NEED | _PAGE_RW : RUN_NEED;
+  const touchWrite = write && (flags & FOLL_TOUCH) !== 0;
+  const mayUnshare = (flags & (FOLL_WRITE | FOLL_PIN)) === FOLL_PIN;
+  const p2p = (flags & FOLL_PCI_P2PDMA) === 0;
+  const s = gupState(k);
+  const checkExcl = pin && s.debugVm; // warn_pin_not_exclusive: left to the general lookup
+  const held = pin ? s.pinned : s.gotten;
+  const takers = s.taker;
+  const taker = s.active[k.m.self.id]?.taker ?? -1;
+  const base = off + loop.i;
+  let n = 0;
+  for (; n < lim; n++) {
+    const pte = e[ptep + n]!;
+    if ((pte & need) !== need || (pte & _PAGE_SPECIAL) !== 0) break;
+    const page = pte_pfn(pte);
+    if (order[page] !== 0 || page === zero) break;
+    const pflags = pf[page]!;
+    if (mayUnshare && (pte & _PAGE_RW) === 0 && gup_must_unshare(mem, vma, flags, page)) break;
+    if (checkExcl && (pflags & (FLAG_ANON | FLAG_KSM | FLAG_EXCL)) === FLAG_ANON) break;
+    const count = rc[page]!;
+    if (count <= 0) break; // try_grab_folio WARNs: the general lookup does
+    if (p2p && folio_is_pci_p2pdma(mem, page)) break;
+    if (touchWrite && (pte & _PAGE_DIRTY) === 0 && (pflags & FLAG_DIRTY) === 0) break;
+    rc[page] = count + refs;
+    pages[base + n] = page;
+    held[page] = held[page]! + 1;
+    takers[page] = taker;
+  }
+  if (n > 0) {
+    if (pin) mod_node_page_state(mem.vmstat, NR_FOLL_PIN_ACQUIRED, n);
+    ledger_took(s, k.m.self.id, n);
+    loop.i += n;
+    loop.start += n * PAGE_SIZE;
+    loop.nr_pages -= n;
+  }
+  return n;
 }
 
 /** VM_WARN_ON_ONCE: pages given exactly when GET or PIN is; never both. */
