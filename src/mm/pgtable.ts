@@ -104,8 +104,20 @@ export class PgtablePool {
     }
   }
 
+  /**
+   * Make room for `tables` tables at once (no effect on ids or contents): PhysMem sizes the pool
+   * for its RAM so that populating and forking a large address space does not copy the pool
+   * while it grows. The host memory is only committed as tables are used.
+   */
+  reserve(tables: number): void {
+    if (tables > this.capacity) this.resize(Math.ceil(tables));
+  }
+
   private grow(): void {
-    const cap = this.capacity * 2;
+    this.resize(this.capacity * 2);
+  }
+
+  private resize(cap: number): void {
     this.entries = growF64(this.entries, cap * PTRS_PER_PTE);
     this.level = growU8(this.level, cap);
     this.nr_used = growU16(this.nr_used, cap);

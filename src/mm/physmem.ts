@@ -107,6 +107,7 @@ export class PhysMem {
   constructor(layout: PhysMemLayout) {
     const n = layout.nr_pages;
     this.nr_pages = n;
+    this.pgtables.reserve(n / 256); // PTE tables to map all of RAM twice (a fork of it all)
     this.flags = new Uint32Array(n);
     this._refcount = new Int32Array(n);
     this._mapcount = new Int32Array(n).fill(-1);

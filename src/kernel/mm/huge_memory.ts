@@ -92,7 +92,7 @@ import {
   folio_remove_rmap_pmd,
   folio_try_dup_anon_rmap_pmd,
 } from './rmap.js';
-import { mm_solo, ptl_lock, ptl_unlock } from './solo.js';
+import { mm_solo, ptl_lock, ptl_unlock, solo_spin_lock, solo_spin_unlock } from './solo.js';
 import { __split_huge_pmd } from './huge_memory_split.js';
 import { folio_free_swap } from './swap.js';
 import type { mmu_gather } from './mmu_gather.js';
@@ -487,6 +487,70 @@ export function* copy_huge_pmd(
   }
   yield* ptl_unlock(src_ptl);
   yield* pmd_unlock(dst_ptl);
+  return ret;
+}
+
+/** copy_huge_pmd_solo: the caller must run copy_huge_pmd (the generator) instead. */
+export const COPY_PMD_NOT_SOLO = 1;
+/** copy_huge_pmd_solo: the folio may be pinned: split the source PMD (__split_huge_pmd), then -EAGAIN. */
+export const COPY_PMD_SPLIT = 2;
+
+/**
+ * copy_huge_pmd for a caller that runs alone (solo.ts: mm_solo) with both PMD locks free: the
+ * same steps as copy_huge_pmd with the lock acquisitions taken as plain calls (no scheduling
+ * point is elided that copy_huge_pmd would not elide too). Returns COPY_PMD_NOT_SOLO, having
+ * done nothing, when the generator must run; COPY_PMD_SPLIT when copy_huge_pmd would go on to
+ * split the source PMD (the caller does __split_huge_pmd and treats it as -EAGAIN); else what
+ * copy_huge_pmd returns.
+ * @fidelity custom
+ */
+export function copy_huge_pmd_solo(
+  dst_mm: mm_struct,
+  src_mm: mm_struct,
+  dst_pmd: number,
+  src_pmd: number,
+  dst_vma: VmAreaStruct,
+  src_vma: VmAreaStruct,
+): number {
+  if (!vma_is_anonymous(dst_vma)) return 0;
+  const k = src_mm.k;
+  if (!mm_solo(k.m)) return COPY_PMD_NOT_SOLO;
+  // The locks are made in copy_huge_pmd's order (pmd_lock(dst), then pmd_lockptr(src)).
+  const dst_ptl = pmd_lockptr(dst_mm, dst_pmd);
+  const src_ptl = pmd_lockptr(src_mm, src_pmd);
+  if (dst_ptl.owner !== null || src_ptl.owner !== null) return COPY_PMD_NOT_SOLO;
+  const pool = k.pool;
+  const pgtable = pte_alloc_one(k, dst_mm);
+  solo_spin_lock(dst_ptl);
+  solo_spin_lock(src_ptl, 1);
+  let pmd = pool.get(src_pmd);
+  let ret = -EAGAIN;
+  if (is_pmd_migration_entry(pmd)) {
+    throw new Error('copy_huge_pmd: PMD migration entries are not created by this model');
+  } else if (!pmd_trans_huge(pmd)) {
+    k.pool.free_table(pgtable);
+  } else {
+    if (!is_huge_zero_pmd(k, pmd)) {
+      const folio = pmd_pfn(pmd);
+      folio_get(k.mem, folio);
+      if (folio_try_dup_anon_rmap_pmd(k, folio, folio, dst_vma, src_vma) !== 0) {
+        folio_put(k.mem, folio);
+        k.pool.free_table(pgtable);
+        solo_spin_unlock(src_ptl);
+        solo_spin_unlock(dst_ptl);
+        return COPY_PMD_SPLIT;
+      }
+      add_mm_counter(dst_mm, MM_ANONPAGES, HPAGE_PMD_NR);
+    }
+    mm_inc_nr_ptes(dst_mm);
+    pgtable_trans_huge_deposit(pool, dst_pmd, pgtable);
+    pool.set(src_pmd, pmd_wrprotect(pmd)); // pmdp_set_wrprotect
+    if (!userfaultfd_wp(dst_vma)) pmd = pmd_clear_uffd_wp(pmd);
+    pool.set(dst_pmd, pmd_mkold(pmd_wrprotect(pmd)));
+    ret = 0;
+  }
+  solo_spin_unlock(src_ptl);
+  solo_spin_unlock(dst_ptl);
   return ret;
 }
 

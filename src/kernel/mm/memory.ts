@@ -27,7 +27,7 @@ import {
   pte_write,
   pud_leaf,
 } from '../../mm/pgtable_types.js';
-import { pgd_offset, pmd_alloc, pud_alloc } from '../../mm/pgtable_walk.js';
+import { pgd_offset, pmd_alloc, pmd_lookup, pud_alloc, pud_lookup } from '../../mm/pgtable_walk.js';
 import { is_pmd_migration_entry } from '../../mm/swapops.js';
 import {
   is_cow_mapping,
@@ -63,8 +63,8 @@ import {
 } from './huge_memory.js';
 import { pmd_migration_entry_wait } from './huge_memory_split.js';
 import { hugetlb_fault } from './hugetlb.js';
-import { vma_is_accessible, vma_mm } from './internal.js';
-import { do_anonymous_page } from './memory_anon.js';
+import { userfaultfd_missing, vma_is_accessible, vma_mm } from './internal.js';
+import { do_anonymous_page, do_anonymous_page_solo } from './memory_anon.js';
 import { do_fault } from './memory_file.js';
 import { do_swap_page } from './memory_swap.js';
 import { do_wp_page } from './memory_wp.js';
@@ -121,6 +121,100 @@ export function* handle_mm_fault(
   }
   m.leave();
   return ret;
+}
+
+/**
+ * Whether handle_mm_fault_solo can take this fault (no side effect): an anonymous VMA without
+ * userfaultfd MISSING registration, no huge PMD to create or handle, and the PTE none, so that
+ * handle_mm_fault would go straight to do_anonymous_page. Otherwise the caller runs the
+ * generator.
+ * @fidelity custom
+ */
+export function handle_mm_fault_solo_ok(vma: VmAreaStruct, address: number): boolean {
+  if ((vma.vm_flags & VM_HUGETLB) !== 0 || !vma_is_anonymous(vma) || userfaultfd_missing(vma))
+    return false;
+  const mm = vma_mm(vma);
+  const k = mm.k;
+  const pool = k.pool;
+  const vpn = addr_to_vpn(address);
+  const pmdp = pmd_lookup(pool, mm, vpn);
+  let pmd = 0;
+  if (pmdp >= 0) {
+    pmd = pool.get(pmdp);
+  } else {
+    const pudp = pud_lookup(pool, mm, vpn);
+    if (pudp >= 0 && pud_leaf(pool.get(pudp))) return false;
+  }
+  if (pmd_none(pmd)) return !thp_vma_allowable_order(k, vma, vma.vm_flags, 'pagefault');
+  if (pmd_leaf(pmd) || !pmd_present(pmd)) return false;
+  return pte_none(pool.get(table_ptr(entry_table(pmd), pte_index(vpn))));
+}
+
+/**
+ * handle_mm_fault for a faulting thread that runs alone and holds no lock, when
+ * handle_mm_fault_solo_ok said yes: the same steps (sanitize_fault_flags, the walk allocating
+ * the upper levels, handle_pte_fault's dispatch to do_anonymous_page, the accounting and the
+ * mm.fault event) as plain calls. The mmap_lock is held for reading by the caller.
+ * @fidelity custom
+ */
+export function handle_mm_fault_solo(
+  vma: VmAreaStruct,
+  address: number,
+  flags: number,
+  regs: unknown,
+): vm_fault_t {
+  const mm = vma_mm(vma);
+  const k = mm.k;
+  const m = k.m;
+  m.enter('mm/memory.c: handle_mm_fault');
+  const f = { v: flags };
+  let ret = sanitize_fault_flags(vma, f);
+  if (ret === 0) {
+    const droppable = maskAnd(vma.vm_flags, VM_DROPPABLE) !== 0;
+    ret = __handle_mm_fault_solo(vma, address, f.v);
+    if (droppable) ret &= ~VM_FAULT_OOM;
+  }
+  mm_account_fault(k, regs, f.v, ret);
+  if (m.trace.enabled) {
+    m.emit(
+      'mm.fault',
+      { mm: mm.mm_id, address, flags: faultFlagNames(f.v), result: vmFaultNames(ret) },
+      'mm/memory.c: handle_mm_fault',
+    );
+  }
+  m.leave();
+  return ret;
+}
+
+/** __handle_mm_fault and handle_pte_fault on handle_mm_fault_solo's path. */
+function __handle_mm_fault_solo(vma: VmAreaStruct, address: number, flags: number): vm_fault_t {
+  const mm = vma_mm(vma);
+  const k = mm.k;
+  const pool = k.pool;
+  const vpn = addr_to_vpn(address);
+  const vmf = new vm_fault(vma, address, flags, linear_page_index(vma, address - (address % 4096)));
+  const pudp = pud_alloc(pool, mm, pgd_offset(mm, vpn), vpn);
+  if (pud_leaf(pool.get(pudp))) return VM_FAULT_SIGBUS;
+  vmf.pmd = pmd_alloc(pool, mm, pudp, vpn);
+  const pmd = pool.get(vmf.pmd);
+  if (pmd_none(pmd)) {
+    if (thp_vma_allowable_order(k, vma, vma.vm_flags, PMD_ORDER_TVA.pagefault))
+      throw new Error('handle_mm_fault_solo: a huge PMD fault (handle_mm_fault_solo_ok)');
+    vmf.orig_pmd = pmd;
+    vmf.pte = -1;
+    vmf.flags &= ~FAULT_FLAG_ORIG_PTE_VALID;
+  } else {
+    vmf.orig_pmd = pmd;
+    if (pmd_leaf(pmd) || !pmd_present(pmd))
+      throw new Error('handle_mm_fault_solo: not a PTE table (handle_mm_fault_solo_ok)');
+    vmf.pte = table_ptr(entry_table(pmd), pte_index(vpn));
+    vmf.orig_pte = pool.get(vmf.pte);
+    vmf.flags |= FAULT_FLAG_ORIG_PTE_VALID;
+    if (!pte_none(vmf.orig_pte))
+      throw new Error('handle_mm_fault_solo: the PTE is not none (handle_mm_fault_solo_ok)');
+    vmf.pte = -1;
+  }
+  return do_anonymous_page_solo(vmf);
 }
 
 /** mm/memory.c: mm_account_fault(mm, regs, address, flags, ret) (vm events only). @fidelity simplified */

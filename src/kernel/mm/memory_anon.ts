@@ -50,9 +50,10 @@ import {
 } from './internal.js';
 import { count_vm_event } from './mm_state.js';
 import type { vm_fault, vm_fault_t } from './mm_types.js';
-import { pte_offset_map_lock, pte_unmap_unlock } from './pgtable_generic.js';
+import { pte_offset_map, pte_offset_map_lock, pte_unmap_unlock } from './pgtable_generic.js';
 import { RMAP_EXCLUSIVE, anon_vma_prepare, folio_add_new_anon_rmap } from './rmap.js';
-import { mm_solo } from './solo.js';
+import type { mm_struct } from './mm_struct.js';
+import { mm_solo, solo_spin_lock, solo_spin_unlock } from './solo.js';
 
 /** mm/memory.c: vmf_pte_changed(vmf): the PTE is no longer what the fault saw. @fidelity exact */
 export function vmf_pte_changed(k: Kernel, vmf: vm_fault): boolean {
@@ -97,8 +98,14 @@ function* alloc_anon_folio(k: Kernel, vmf: vm_fault): Sched<number> {
     orders = thp_vma_allowable_orders(k, vma, vma.vm_flags, 'pagefault', (1 << 9) - 1);
     orders = thp_vma_suitable_orders(vma, vmf.address, orders);
   }
+  if (orders !== 0 && !mm_solo(k.m)) yield k.m.point('alloc_anon_folio');
+  return alloc_anon_folio_orders(k, vmf, orders);
+}
+
+/** alloc_anon_folio after its scheduling point (the orders the VMA allows at this address). */
+function alloc_anon_folio_orders(k: Kernel, vmf: vm_fault, orders: number): number {
+  const vma = vmf.vma;
   if (orders !== 0) {
-    if (!mm_solo(k.m)) yield k.m.point('alloc_anon_folio');
     const pmd = k.pool.get(vmf.pmd);
     if (pmd_none(pmd)) return -2;
     const base = table_ptr(entry_table(pmd), 0);
@@ -121,6 +128,17 @@ function* alloc_anon_folio(k: Kernel, vmf: vm_fault): Sched<number> {
     }
   }
   return folio_prealloc(k, true);
+}
+
+/** alloc_anon_folio for a caller that runs alone: the same choice, without the scheduling point. */
+function alloc_anon_folio_solo(k: Kernel, vmf: vm_fault): number {
+  const vma = vmf.vma;
+  let orders = 0;
+  if (!userfaultfd_armed(vma)) {
+    orders = thp_vma_allowable_orders(k, vma, vma.vm_flags, 'pagefault', (1 << 9) - 1);
+    orders = thp_vma_suitable_orders(vma, vmf.address, orders);
+  }
+  return alloc_anon_folio_orders(k, vmf, orders);
 }
 
 /** Any mTHP order enabled at all for this VMA (skips the order search otherwise). @fidelity custom */
@@ -201,4 +219,74 @@ export function* do_anonymous_page(vmf: vm_fault): Sched<vm_fault_t> {
   if (nr > 1) count_vm_event(k, `MTHP_ANON_FAULT_ALLOC_${folio_order(k.mem, folio)}`);
   yield* pte_unmap_unlock(vmf);
   return 0;
+}
+
+/**
+ * do_anonymous_page for a faulting thread that runs alone and holds no lock (see
+ * memory.ts: handle_mm_fault_solo), in a VMA without userfaultfd MISSING registration: the same
+ * steps as do_anonymous_page, with the PTE lock taken and released as plain calls (it is free:
+ * only the caller could hold it) and no generator frames. Its scheduling points are the ones
+ * do_anonymous_page elides when alone.
+ * @fidelity custom
+ */
+export function do_anonymous_page_solo(vmf: vm_fault): vm_fault_t {
+  const vma = vmf.vma;
+  const mm = vma_mm(vma);
+  const k = mm.k;
+  const pool = k.pool;
+  if ((vma.vm_flags & VM_SHARED) !== 0) return VM_FAULT_SIGBUS;
+  pte_alloc(pool, mm, vmf.pmd);
+  if ((vmf.flags & FAULT_FLAG_WRITE) === 0 && !mm_forbids_zeropage(mm)) {
+    let entry = pte_mkspecial(pfn_pte(my_zero_pfn(k.mem), vma.vm_page_prot));
+    vmf.pte = pte_offset_map_lock_solo(mm, vmf.pmd, addr_to_vpn(vmf.address), vmf);
+    if (vmf.pte < 0) return 0;
+    if (!vmf_pte_changed(k, vmf)) {
+      if (vmf_orig_pte_uffd_wp(vmf)) entry = pte_mkuffd_wp(entry);
+      pool.set(vmf.pte, entry);
+    }
+    pte_unmap_unlock_solo(vmf);
+    return 0;
+  }
+  const ret = vmf_anon_prepare(k, vmf);
+  if (ret !== 0) return ret;
+  const folio = mthpPossible(k, vma) ? alloc_anon_folio_solo(k, vmf) : folio_prealloc(k, true);
+  if (folio === -2) return 0;
+  if (folio < 0) return VM_FAULT_OOM;
+  const nr = folio_nr_pages(k.mem, folio);
+  const addr = vmf.address - (vmf.address % (nr * PAGE_SIZE));
+  folio_mark_uptodate(k.mem, folio);
+  vmf.pte = pte_offset_map_lock_solo(mm, vmf.pmd, addr_to_vpn(addr), vmf);
+  if (vmf.pte < 0) {
+    folio_put(k.mem, folio);
+    return 0;
+  }
+  if ((nr === 1 && vmf_pte_changed(k, vmf)) || (nr > 1 && !pte_range_none(k, vmf.pte, nr))) {
+    pte_unmap_unlock_solo(vmf);
+    folio_put(k.mem, folio);
+    return 0;
+  }
+  map_anon_folio_pte_nopf(k, folio, vmf.pte, vma, addr, vmf_orig_pte_uffd_wp(vmf));
+  add_mm_counter(mm, MM_ANONPAGES, nr);
+  if (nr > 1) count_vm_event(k, `MTHP_ANON_FAULT_ALLOC_${folio_order(k.mem, folio)}`);
+  pte_unmap_unlock_solo(vmf);
+  return 0;
+}
+
+/** pte_offset_map_lock when the PTE lock is known to be free and the caller runs alone. */
+function pte_offset_map_lock_solo(mm: mm_struct, pmdp: number, vpn: number, vmf: vm_fault): number {
+  const pool = mm.k.pool;
+  const ptep = pte_offset_map(pool, pmdp, vpn);
+  if (ptep < 0) return -1;
+  const ptl = mm.ptlock(entry_table(pool.get(pmdp)));
+  if (!solo_spin_lock(ptl)) throw new Error('do_anonymous_page_solo: the PTE lock is not free');
+  vmf.ptl = ptl;
+  return ptep;
+}
+
+/** pte_unmap_unlock when the caller runs alone. */
+function pte_unmap_unlock_solo(vmf: vm_fault): void {
+  const ptl = vmf.ptl;
+  if (ptl === null) throw new Error('pte_unmap_unlock without a page-table lock');
+  vmf.ptl = null;
+  if (!solo_spin_unlock(ptl)) throw new Error('do_anonymous_page_solo: not alone');
 }

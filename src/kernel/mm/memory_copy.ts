@@ -11,7 +11,10 @@
  *
  * Scheduling points (when another thread can run): before each present anonymous PTE's rmap
  * duplication (the folio's counters) and before its write-protection (the parent PTE), which is
- * the window GUP-fast's write_protect_seq check closes.
+ * the window GUP-fast's write_protect_seq check closes. When the forking thread runs alone
+ * (solo.ts) those points are elided, and runs of PTEs mapping small anonymous folios are copied
+ * by one plain loop (copy_small_anon_ptes) and PMD-mapped THPs by copy_huge_pmd_solo, with the
+ * general path's effects.
  */
 import { PageAnonExclusive } from '../../mm/anon.js';
 import {
@@ -31,14 +34,25 @@ import {
 } from '../../mm/layout.js';
 import {
   MM_ANONPAGES,
+  MMF_HAS_PINNED,
   MM_SWAPENTS,
   NR_MM_COUNTERS,
   add_mm_counter,
   mm_counter,
   mm_counter_file,
+  mm_flags_test,
 } from '../../mm/mm_types.js';
 import { folio_put } from '../../mm/page_free.js';
-import { PageHWPoison, folio_mark_uptodate, folio_test_anon } from '../../mm/page_flags.js';
+import {
+  PG_anon,
+  PG_anon_exclusive,
+  PG_head,
+  PG_hugetlb,
+  PG_ksm,
+  PageHWPoison,
+  folio_mark_uptodate,
+  folio_test_anon,
+} from '../../mm/page_flags.js';
 import {
   entry_table,
   pfn_pte,
@@ -55,6 +69,7 @@ import {
   pte_pfn,
   pte_present,
   pte_soft_dirty,
+  pte_special,
   pte_uffd_wp,
   pte_write,
   pte_wrprotect,
@@ -97,7 +112,13 @@ import { EAGAIN, EHWPOISON, ENOMEM } from '../include/errno.js';
 import { VM_HUGETLB, VM_MIXEDMAP, VM_PFNMAP, VM_SHARED } from '../include/vm_flags.js';
 import type { Kernel } from '../kernel.js';
 import { folioObj, mmFlagsObj, pteObj } from '../objects.js';
-import { copy_huge_pmd } from './huge_memory.js';
+import {
+  COPY_PMD_NOT_SOLO,
+  COPY_PMD_SPLIT,
+  copy_huge_pmd,
+  copy_huge_pmd_solo,
+} from './huge_memory.js';
+import { __split_huge_pmd } from './huge_memory_split.js';
 import { copy_hugetlb_page_range } from './hugetlb.js';
 import {
   folio_add_lru,
@@ -338,6 +359,80 @@ function pend(s: CopyState, dst_pte: number, src_pte: number, pte: number, nr: n
   s.pendNr = nr;
 }
 
+/** The flag bits of a small, anonymous, non-KSM, non-hugetlb folio (copy_small_anon_ptes). */
+const SMALL_ANON_MASK = (1 << PG_anon) | (1 << PG_ksm) | (1 << PG_hugetlb) | (1 << PG_head);
+const PAGE_ANON_EXCLUSIVE = 1 << PG_anon_exclusive;
+
+/**
+ * Whether copy_small_anon_ptes may run for this copy: the caller runs alone, no preallocated
+ * page is pending, and no folio of the source can be "maybe pinned" (no MMF_HAS_PINNED, or the
+ * quirk that ignores it), so folio_try_dup_anon_rmap_ptes cannot fail.
+ */
+function small_anon_fast_ok(s: CopyState, src_mm: mm_struct): boolean {
+  const vm_flags = s.src_vma.vm_flags;
+  if (s.prealloc >= 0 || (vm_flags & (VM_PFNMAP | VM_MIXEDMAP)) !== 0) return false;
+  // folio_needs_cow_for_dma's VM_BUG_ON must stay where the general path would hit it.
+  if ((src_mm.write_protect_seq.sequence & 1) === 0) return false;
+  return s.k.m.quirk('fork-shares-pinned') || !mm_flags_test(MMF_HAS_PINNED, src_mm);
+}
+
+/**
+ * The general loop of copy_pte_range (copy_present_ptes -> folio_try_dup_anon_rmap_ptes ->
+ * __copy_present_ptes) for a run of PTEs that are none or map a small anonymous folio, in one
+ * plain loop, for a caller that runs alone (no scheduling point to declare; see
+ * small_anon_fast_ok for the other conditions). Each PTE gets exactly the general path's
+ * effects: folio_get, PageAnonExclusive cleared, _mapcount + 1, the anon RSS, both PTEs
+ * write-protected in a COW mapping, the child's PTE old (and clean in a shared mapping, without
+ * uffd-wp unless the child is armed). Stops at the first PTE that needs anything else and
+ * returns how many PTEs it handled (0..max_nr).
+ * @fidelity custom
+ */
+function copy_small_anon_ptes(
+  s: CopyState,
+  dst_pte: number,
+  src_pte: number,
+  max_nr: number,
+): number {
+  const k = s.k;
+  const pool = k.pool;
+  const mem = k.mem;
+  const flags = mem.flags;
+  const refcount = mem._refcount;
+  const mapcount = mem._mapcount;
+  const zero = mem.zero_pfn;
+  const hzero = mem.huge_zero_pfn;
+  const cow = is_cow_mapping(s.src_vma.vm_flags);
+  const shared = (s.src_vma.vm_flags & VM_SHARED) !== 0;
+  const keep_uffd = userfaultfd_wp(s.dst_vma);
+  let anon = 0;
+  let i = 0;
+  for (; i < max_nr; i++) {
+    let pte = pool.get(src_pte + i);
+    if (pte === 0) continue;
+    if (!pte_present(pte) || pte_special(pte)) break;
+    const pfn = pte_pfn(pte);
+    if (pfn === zero || pfn === hzero) break;
+    const fl = flags[pfn];
+    if ((fl & SMALL_ANON_MASK) !== 1 << PG_anon || mem.compound_order[pfn] !== 0) break;
+    if (refcount[pfn] <= 0) break; // folio_get's VM_BUG_ON: the general path reports it
+    refcount[pfn] = refcount[pfn] + 1; // folio_get
+    if ((fl & PAGE_ANON_EXCLUSIVE) !== 0) flags[pfn] = fl & ~PAGE_ANON_EXCLUSIVE;
+    mapcount[pfn] = mapcount[pfn] + 1;
+    anon++;
+    // __copy_present_ptes(nr = 1)
+    if (cow && pte_write(pte)) {
+      pool.set(src_pte + i, pte_wrprotect(pte));
+      pte = pte_wrprotect(pte);
+    }
+    if (shared) pte = pte_mkclean(pte);
+    pte = pte_mkold(pte);
+    if (!keep_uffd) pte = pte_clear_uffd_wp(pte);
+    pool.set(dst_pte + i, pte);
+  }
+  s.rss[MM_ANONPAGES] += anon;
+  return i;
+}
+
 /** mm/memory.c: copy_pte_range(dst_vma, src_vma, dst_pmd, src_pmd, addr, end): 0 or -ENOMEM. @fidelity exact */
 function* copy_pte_range(
   s: CopyState,
@@ -371,8 +466,19 @@ function* copy_pte_range(
     let dst_pte = dtab * 512 + (vpn & 511);
     let src_pte = stab * 512 + (vpn & 511);
     ret = 0;
+    let fast = solo && small_anon_fast_ok(s, src_mm);
     while (addr !== end) {
       let nr = 1;
+      if (fast) {
+        nr = copy_small_anon_ptes(s, dst_pte, src_pte, (end - addr) / PAGE_SIZE);
+        if (nr > 0) {
+          dst_pte += nr;
+          src_pte += nr;
+          addr += nr * PAGE_SIZE;
+          continue;
+        }
+        nr = 1;
+      }
       const ptent = pool.get(src_pte);
       if (!pte_none(ptent)) {
         if (!pte_present(ptent)) {
@@ -398,6 +504,7 @@ function* copy_pte_range(
             folio_put(k.mem, s.prealloc);
             s.prealloc = -1;
           }
+          if (solo) fast = small_anon_fast_ok(s, src_mm);
           nr = ret;
           ret = 0;
         }
@@ -447,15 +554,13 @@ function* copy_pmd_range(
     i++;
     const pmd = pool.get(src_pmd);
     if (pmd_leaf(pmd)) {
-      const err = yield* copy_huge_pmd(
-        dst_mm,
-        src_mm,
-        dst_pmd,
-        src_pmd,
-        addr,
-        s.dst_vma,
-        s.src_vma,
-      );
+      let err = copy_huge_pmd_solo(dst_mm, src_mm, dst_pmd, src_pmd, s.dst_vma, s.src_vma);
+      if (err === COPY_PMD_SPLIT) {
+        yield* __split_huge_pmd(s.src_vma, src_pmd, addr, false);
+        err = -EAGAIN;
+      } else if (err === COPY_PMD_NOT_SOLO) {
+        err = yield* copy_huge_pmd(dst_mm, src_mm, dst_pmd, src_pmd, addr, s.dst_vma, s.src_vma);
+      }
       if (err === -ENOMEM) return -ENOMEM;
       if (err === 0) {
         addr = next;

@@ -8,7 +8,9 @@
  * A page's content is one byte standing for its 4 KiB (docs/mm-data-model.md): a store of
  * `value` to any byte range of a page sets that page's byte. Signals are outcomes, not
  * exceptions: SIGSEGV and SIGBUS return -EFAULT with an `mm.segv` trace event; an OOM returns
- * -ENOMEM; a fatal signal during the fault returns -EINTR.
+ * -ENOMEM; a fatal signal during the fault returns -EINTR. A thread that runs alone takes an
+ * anonymous fault on a missing PTE through plain calls (do_user_addr_fault_solo), with the same
+ * effects as the generators.
  * @fidelity simplified: no TLB (every access walks the page tables), no protection keys, no
  * instruction fetches, no stack expansion
  */
@@ -51,12 +53,16 @@ import { maskAnd } from '../../../include/bits.js';
 import type { Kernel } from '../../../kernel.js';
 import { folioObj, pteObj } from '../../../objects.js';
 import { vma_is_accessible } from '../../../mm/internal.js';
-import { handle_mm_fault } from '../../../mm/memory.js';
+import {
+  handle_mm_fault,
+  handle_mm_fault_solo,
+  handle_mm_fault_solo_ok,
+} from '../../../mm/memory.js';
 import { lock_mm_and_find_vma, mmap_read_unlock } from '../../../mm/mmap_lock.js';
 import type { mm_struct } from '../../../mm/mm_struct.js';
-import { mm_solo } from '../../../mm/solo.js';
+import { mm_solo, solo_down_read, solo_up_read } from '../../../mm/solo.js';
 import type { task_struct } from '../../../sched/task.js';
-import type { VmAreaStruct } from '../../../../mm/vma.js';
+import { find_vma, type VmAreaStruct } from '../../../../mm/vma.js';
 
 /** arch/x86/include/asm/trap_pf.h: X86_PF_PROT, X86_PF_WRITE, X86_PF_USER. @fidelity exact */
 export const X86_PF_PROT = 1 << 0;
@@ -89,10 +95,9 @@ function mmu_walk(k: Kernel, mm: mm_struct, addr: number, write: boolean, t: Tra
   t.error = errBase;
   let entry = pool.get(pgd_offset(mm, vpn));
   if ((entry & _PAGE_PRESENT) === 0) return;
-  const levels = [pud_index(vpn), pmd_index(vpn), pte_index(vpn)];
-  const span = [512 * 512, 512, 1];
   for (let level = 0; level < 3; level++) {
-    const ptr = table_ptr(entry_table(entry), levels[level]!);
+    const index = level === 0 ? pud_index(vpn) : level === 1 ? pmd_index(vpn) : pte_index(vpn);
+    const ptr = table_ptr(entry_table(entry), index);
     entry = pool.get(ptr);
     t.leaf = ptr;
     if ((entry & _PAGE_PRESENT) === 0) return;
@@ -101,7 +106,8 @@ function mmu_walk(k: Kernel, mm: mm_struct, addr: number, write: boolean, t: Tra
         t.error = errBase | X86_PF_PROT;
         return;
       }
-      t.pfn = pte_pfn(entry) + (vpn % span[level]!);
+      const span = level === 0 ? 512 * 512 : level === 1 ? 512 : 1;
+      t.pfn = pte_pfn(entry) + (vpn % span);
       return;
     }
   }
@@ -220,6 +226,43 @@ export function* do_user_addr_fault(
   return ret;
 }
 
+/** do_user_addr_fault_solo: the generator must take this fault. */
+const NOT_SOLO = 1;
+
+/**
+ * do_user_addr_fault for a thread that runs alone (mm/solo.ts) and holds no lock, when the
+ * fault is an anonymous fault on a missing PTE (memory.ts: handle_mm_fault_solo_ok): the same
+ * steps (mmap_lock for reading, access_error, handle_mm_fault, mm_fault_error) as plain calls,
+ * without a generator frame per level. NOT_SOLO, having done nothing, for any other fault.
+ * @fidelity custom
+ */
+function do_user_addr_fault_solo(
+  k: Kernel,
+  task: task_struct,
+  address: number,
+  error_code: number,
+): number {
+  const mm = task.mm;
+  const m = k.m;
+  if (mm === null || !mm_solo(m)) return NOT_SOLO;
+  const t = m.self;
+  if (t.held.length !== 0 || t.atomic !== 0 || !mm.mmap_lock.grantable('read', -1)) return NOT_SOLO;
+  const vma = find_vma(mm, address);
+  if (vma === null || vma.vm_start > address || access_error(error_code, vma)) return NOT_SOLO;
+  if (!handle_mm_fault_solo_ok(vma, address)) return NOT_SOLO;
+  const write = (error_code & X86_PF_WRITE) !== 0;
+  m.enter('arch/x86/mm/fault.c: do_user_addr_fault');
+  const flags = FAULT_FLAG_DEFAULT | FAULT_FLAG_USER | (write ? FAULT_FLAG_WRITE : 0);
+  if (!solo_down_read(mm.mmap_lock)) throw new Error('do_user_addr_fault_solo: mmap_lock');
+  const fault = handle_mm_fault_solo(vma, address, flags, task);
+  if ((fault & (VM_FAULT_RETRY | VM_FAULT_COMPLETED)) !== 0)
+    throw new Error('do_user_addr_fault_solo: do_anonymous_page asked for a retry');
+  if (!solo_up_read(mm.mmap_lock)) throw new Error('do_user_addr_fault_solo: not alone');
+  const ret = (fault & VM_FAULT_ERROR) !== 0 ? mm_fault_error(k, mm, address, write, fault) : 0;
+  m.leave();
+  return ret;
+}
+
 /** arch/x86/mm/fault.c: mm_fault_error(regs, address, fault). @fidelity simplified */
 function mm_fault_error(
   k: Kernel,
@@ -262,7 +305,8 @@ function* access(
       if (mm_solo(k.m)) mmu_walk(k, mm, at, write, t);
       else yield* mmu_access(k, mm, at, write, t);
       if (t.pfn >= 0) break;
-      const r = yield* do_user_addr_fault(k, task, at, t.error);
+      let r = do_user_addr_fault_solo(k, task, at, t.error);
+      if (r === NOT_SOLO) r = yield* do_user_addr_fault(k, task, at, t.error);
       if (r < 0) return r;
     }
     setAccessedDirty(k, t.leaf, write);
