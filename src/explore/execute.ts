@@ -16,11 +16,7 @@ export function execute(
   isStop: (e: unknown) => boolean = () => false,
 ): Executed | null {
   try {
-    return runProgram(p, {
-      chooser,
-      trace: false,
-      ...(maxSteps !== undefined ? { maxSteps } : {}),
-    });
+    return runProgram(p, { chooser, trace: false, maxSteps });
   } catch (e) {
     if (isStop(e)) return null;
     throw e;

@@ -40,6 +40,9 @@ export class HappensBefore {
   private readonly enabler = new Int32Array(W);
   private readonly eventsOf: Int32Array[] = [];
   private readonly objects = new Map<ObjId, ObjRecord>();
+  /** The object looked up last and its record: steps often touch the object the last one did. */
+  private lastObj: ObjId = EVERYTHING;
+  private lastRec: ObjRecord | undefined = undefined;
   private lastEverything = -1;
   private epoch = 0;
   /** The records of the step being recorded (reused). */
@@ -151,7 +154,7 @@ export class HappensBefore {
   }
 
   private raceObj(q: number, obj: ObjId, acc: Access, best: number): number {
-    const rec = this.objects.get(obj);
+    const rec = this.find(obj);
     const live = rec !== undefined && rec.epoch === this.epoch;
     const w = Math.max(live ? rec.lastWrite : -1, this.lastEverything);
     if (w > best && !this.before(w, q)) best = w;
@@ -205,11 +208,20 @@ export class HappensBefore {
     else rec.reads[p] = k;
   }
 
+  private find(obj: ObjId): ObjRecord | undefined {
+    if (obj === this.lastObj) return this.lastRec;
+    const rec = this.objects.get(obj);
+    this.lastObj = obj;
+    this.lastRec = rec;
+    return rec;
+  }
+
   private recordOf(obj: ObjId): ObjRecord {
-    let rec = this.objects.get(obj);
+    let rec = this.find(obj);
     if (rec === undefined) {
       rec = { epoch: this.epoch, lastWrite: -1, reads: new Int32Array(W).fill(-1) };
       this.objects.set(obj, rec);
+      this.lastRec = rec;
     } else if (rec.epoch !== this.epoch) {
       rec.epoch = this.epoch;
       rec.lastWrite = -1;

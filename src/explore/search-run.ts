@@ -35,6 +35,7 @@ class SleepBlocked extends Error {}
 class ProbeStop extends Error {}
 
 const SLEEP_BLOCKED = new SleepBlocked('sleep-set blocked');
+const PROBE_END: ProbeInfo = { kind: 'end' };
 const PROBE_STOP = new ProbeStop('probe done');
 
 export function isStop(e: unknown): boolean {
@@ -43,7 +44,7 @@ export function isStop(e: unknown): boolean {
 
 export class SearchRun implements Chooser {
   /** Set by a probe: the node below the prefix. */
-  probe: ProbeInfo = { kind: 'end' };
+  probe: ProbeInfo = PROBE_END;
   private pos = 0;
   private step = 0;
   private sleep = 0;

@@ -10,6 +10,7 @@ import { Access, EVERYTHING, objId, objectSpace, type ObjId } from './footprint.
 /** Object space of thread starts declared private (SpawnOptions.privateStart). */
 const THREAD_START = objectSpace('thread-start');
 import { Lockdep } from './locking/lockdep.js';
+import { ExecutionResult } from './run-result.js';
 import { encodeSchedule } from './schedule.js';
 import { Thread, type Point, type Sched, type ThreadKind, type Waitable } from './thread.js';
 import { TraceRecorder, type TraceEvent, type TraceKind, type TraceKinds } from './trace.js';
@@ -17,13 +18,13 @@ import { compareViolations, type CheckerInfo, type Violation } from './violation
 
 export interface MachineOptions {
   /** Record trace events (default true). The explorer turns this off for speed. */
-  readonly trace?: boolean;
+  readonly trace?: boolean | undefined;
   /** Steps after which the run is stopped and reported as a livelock (default 1,000,000). */
-  readonly maxSteps?: number;
+  readonly maxSteps?: number | undefined;
   /** Ids of historical behaviours to switch on. */
-  readonly quirks?: Iterable<string>;
+  readonly quirks?: Iterable<string> | undefined;
   /** Who decides (default: the deterministic default chooser). */
-  readonly chooser?: Chooser;
+  readonly chooser?: Chooser | undefined;
 }
 
 export interface SpawnOptions {
@@ -73,13 +74,23 @@ export interface EndChecker extends CheckerInfo {
   atEnd(m: Machine): void;
 }
 
+/** The quirk set of machines without quirks (most of them), shared. */
+const NO_QUIRKS: ReadonlySet<string> = new Set();
+/** The (frozen) empty list of violations of a run without any, or of its trace when off. */
+const NONE: readonly never[] = Object.freeze([]);
+/**
+ * The ids of the threads able to run, rebuilt at every step: one buffer serves every machine
+ * (a run is synchronous, and the buffer is read only between collecting and resuming), so an
+ * execution does not allocate one. A machine with more threads than it holds grows it.
+ */
+let enabledScratch = new Int32Array(16);
+
 export class Machine {
   readonly threads: Thread[] = [];
   /** The threads not yet done, in id order (a finished thread never runs again). */
   private readonly live: Thread[] = [];
   readonly trace: TraceRecorder;
   readonly quirks: ReadonlySet<string>;
-  readonly lockdep: Lockdep;
   readonly maxSteps: number;
   /** The thread running now (null between steps). */
   current: Thread | null = null;
@@ -91,15 +102,19 @@ export class Machine {
   private readonly chooser: Chooser;
   private readonly violationList: Violation[] = [];
   private readonly expectationList: Expectation[] = [];
-  private readonly endCheckers: EndChecker[] = [];
-  private readonly reported = new Set<string>();
-  private dec = new Int32Array(16);
-  private decIsDefault = new Uint8Array(16);
+  // Created on first use: most runs need none of these.
+  private endCheckers: EndChecker[] | null = null;
+  /** Keys of reports kept once. */
+  private reported: Set<string> | null = null;
+  private lockdepState: Lockdep | null = null;
+  private readonly dec: number[] = [];
   private decCount = 0;
-  private enabled = new Int32Array(16);
+  /** Decisions up to the last one the default chooser would not have made (the schedule's). */
+  private decEnd = 0;
+  private enabled = enabledScratch;
   private last = -1;
   private readonly decision = {
-    enabled: new Int32Array(0),
+    enabled: this.enabled,
     count: 0,
     current: -1,
     index: 0,
@@ -111,11 +126,16 @@ export class Machine {
 
   constructor(opts: MachineOptions = {}) {
     this.trace = new TraceRecorder(opts.trace ?? true);
-    this.quirks = new Set(opts.quirks ?? []);
+    const q = opts.quirks;
+    this.quirks = q === undefined || (Array.isArray(q) && q.length === 0) ? NO_QUIRKS : new Set(q);
     this.maxSteps = opts.maxSteps ?? 1_000_000;
     this.chooser = opts.chooser ?? new DefaultChooser();
     this.observeSteps = this.chooser.beforeStep !== undefined;
-    this.lockdep = new Lockdep(this);
+  }
+
+  /** Lock-order tracking of this run (created when a lock is first taken). */
+  get lockdep(): Lockdep {
+    return (this.lockdepState ??= new Lockdep(this));
   }
 
   /** Is the named historical behaviour switched on? */
@@ -138,7 +158,7 @@ export class Machine {
     this.threads.push(t);
     this.live.push(t);
     if (this.enabled.length < this.threads.length) {
-      this.enabled = new Int32Array(this.threads.length * 2);
+      this.enabled = enabledScratch = new Int32Array(this.threads.length * 2);
     }
     if (this.trace.enabled) this.emit('sched.start', { name, kind: t.kind }, undefined, t.id);
     return t;
@@ -188,7 +208,7 @@ export class Machine {
 
   /** Register a check to run when the run ends. */
   addEndChecker(c: EndChecker): void {
-    this.endCheckers.push(c);
+    (this.endCheckers ??= []).push(c);
   }
 
   /** Report a broken rule. A report with the same id and dedupKey is kept once. */
@@ -198,8 +218,9 @@ export class Machine {
   ): void {
     if (dedupKey !== undefined) {
       const key = `${v.id}\u0000${dedupKey}`;
-      if (this.reported.has(key)) return;
-      this.reported.add(key);
+      const reported = (this.reported ??= new Set());
+      if (reported.has(key)) return;
+      reported.add(key);
     }
     const full: Violation = {
       ...v,
@@ -281,7 +302,9 @@ export class Machine {
     if (this.status !== 'ready') throw new Error('a machine runs once');
     this.status = 'running';
     while (this.status === 'running') this.stepOnce();
-    if (this.status === 'done') for (const c of this.endCheckers) c.atEnd(this);
+    if (this.status === 'done' && this.endCheckers !== null) {
+      for (const c of this.endCheckers) c.atEnd(this);
+    }
     return this.result();
   }
 
@@ -349,17 +372,9 @@ export class Machine {
   }
 
   private record(v: number, isDefault: boolean): void {
-    if (this.decCount === this.dec.length) {
-      const d = new Int32Array(this.dec.length * 2);
-      d.set(this.dec);
-      this.dec = d;
-      const f = new Uint8Array(d.length);
-      f.set(this.decIsDefault);
-      this.decIsDefault = f;
-    }
-    this.dec[this.decCount] = v;
-    this.decIsDefault[this.decCount] = isDefault ? 1 : 0;
+    this.dec.push(v);
     this.decCount++;
+    if (!isDefault) this.decEnd = this.decCount;
   }
 
   private resume(t: Thread): void {
@@ -414,27 +429,27 @@ export class Machine {
 
   /** The schedule that replays this run so far (trailing default decisions dropped). */
   schedule(): string {
-    let end = this.decCount;
-    while (end > 0 && this.decIsDefault[end - 1] === 1) end--;
-    return encodeSchedule(this.dec, end);
+    return encodeSchedule(this.dec, this.decEnd);
   }
 
   /** All decisions made so far, untrimmed (for explorers). */
   decisions(): Int32Array {
-    return this.dec.subarray(0, this.decCount);
+    return Int32Array.from(this.dec);
   }
 
   private result(): RunResult {
-    return {
-      status: this.status as RunStatus,
-      steps: this.steps,
-      switches: this.switches,
-      preemptions: this.preemptions,
-      decisions: this.decCount,
-      schedule: this.schedule(),
-      violations: [...this.violationList].sort(compareViolations),
-      expectations: this.expectationList,
-      trace: this.trace.events,
-    };
+    const v = this.violationList;
+    return new ExecutionResult(
+      this.status as RunStatus,
+      this.steps,
+      this.switches,
+      this.preemptions,
+      this.decCount,
+      this.dec,
+      this.decEnd,
+      v.length === 0 ? NONE : [...v].sort(compareViolations),
+      this.expectationList,
+      this.trace.enabled ? this.trace.events : NONE,
+    );
   }
 }

@@ -26,9 +26,9 @@ export interface Program {
 }
 
 export interface RunOptions {
-  readonly chooser?: Chooser;
-  readonly trace?: boolean;
-  readonly maxSteps?: number;
+  readonly chooser?: Chooser | undefined;
+  readonly trace?: boolean | undefined;
+  readonly maxSteps?: number | undefined;
 }
 
 /** Run a program once on a new machine. */
@@ -37,10 +37,10 @@ export function runProgram(
   opts: RunOptions = {},
 ): { machine: Machine; result: RunResult } {
   const m = new Machine({
-    ...(opts.chooser !== undefined ? { chooser: opts.chooser } : {}),
-    ...(opts.trace !== undefined ? { trace: opts.trace } : {}),
-    ...(opts.maxSteps !== undefined ? { maxSteps: opts.maxSteps } : {}),
-    quirks: p.quirks ?? [],
+    chooser: opts.chooser,
+    trace: opts.trace,
+    maxSteps: opts.maxSteps,
+    quirks: p.quirks,
   });
   p.setup(m);
   const result = m.run();

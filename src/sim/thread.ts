@@ -39,9 +39,13 @@ export interface HeldLock {
 const MAX_FOOTPRINT = 8;
 
 export class Thread {
-  /** Objects the next step touches; `fpCount` entries are valid. */
-  readonly fpObj: ObjId[] = new Array<ObjId>(MAX_FOOTPRINT).fill(EVERYTHING);
-  readonly fpAcc = new Uint8Array(MAX_FOOTPRINT);
+  /**
+   * Objects the next step touches, and how (Access); `fpCount` entries are valid. Written as
+   * literals of MAX_FOOTPRINT entries (EVERYTHING, Access.Write first): V8 then builds them from
+   * one boilerplate, as arrays of the element kind they end up holding (a thread per execution).
+   */
+  readonly fpObj: ObjId[] = [-1, -1, -1, -1, -1, -1, -1, -1];
+  readonly fpAcc: number[] = [2, 0, 0, 0, 0, 0, 0, 0];
   fpCount = 1;
   /** What the next step does, for traces and coverage. */
   label = 'start';
@@ -75,12 +79,14 @@ export class Thread {
 
   /** Run the thread until its next scheduling point. Returns true when it has finished. */
   resume(): boolean {
-    if (this.gen === null) this.gen = this.body();
-    const r = this.gen.next();
+    if (this.done) return true;
+    const r = (this.gen ??= this.body()).next();
     if (r.done) {
       this.done = true;
       this.result = r.value;
       this.label = 'exit';
+      // let the finished generator go: the machine (and what it reaches) may outlive the run
+      this.gen = null;
       return true;
     }
     return false;

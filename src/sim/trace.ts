@@ -52,13 +52,19 @@ export type TraceListener = (e: TraceEvent) => void;
  * explorer and benchmarks); emitters on hot paths test `enabled` before building arguments.
  */
 export class TraceRecorder {
-  readonly events: TraceEvent[] = [];
-  private readonly listeners: TraceListener[] = [];
+  // Allocated on first use: the explorer makes a recorder per execution and records nothing.
+  private list: TraceEvent[] | null = null;
+  private listeners: TraceListener[] | null = null;
 
   constructor(public enabled: boolean) {}
 
+  /** The events recorded so far, in order. */
+  get events(): TraceEvent[] {
+    return (this.list ??= []);
+  }
+
   listen(l: TraceListener): void {
-    this.listeners.push(l);
+    (this.listeners ??= []).push(l);
   }
 
   record<K extends TraceKind>(
@@ -69,8 +75,9 @@ export class TraceRecorder {
     fn?: string,
   ): void {
     if (!this.enabled) return;
-    const e: TraceEvent<K> = { seq: this.events.length, step, thread, kind, fn, args };
-    this.events.push(e as unknown as TraceEvent);
-    for (const l of this.listeners) l(e as unknown as TraceEvent);
+    const events = this.events;
+    const e: TraceEvent<K> = { seq: events.length, step, thread, kind, fn, args };
+    events.push(e as unknown as TraceEvent);
+    if (this.listeners !== null) for (const l of this.listeners) l(e as unknown as TraceEvent);
   }
 }
