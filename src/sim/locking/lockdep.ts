@@ -19,8 +19,14 @@ interface Edge {
 
 /** The identity lockdep orders: the class plus the nesting subclass. */
 function key(cls: string, subclass: number): string {
-  return subclass === 0 ? cls : `${cls}/${subclass}`;
+  if (subclass === 0) return cls;
+  let keys = nestedKeys.get(cls);
+  if (keys === undefined) nestedKeys.set(cls, (keys = []));
+  return (keys[subclass] ??= `${cls}/${subclass}`);
 }
+
+/** `cls/subclass` strings, made once per class and subclass (acquire runs on every lock). */
+const nestedKeys = new Map<string, string[]>();
 
 export class Lockdep {
   private readonly edges = new Map<string, Map<string, Edge>>();
