@@ -449,7 +449,7 @@ export function* copy_huge_pmd(
   const pgtable = pte_alloc_one(k, dst_mm);
   const dst_ptl = yield* pmd_lock(dst_mm, dst_pmd);
   const src_ptl = pmd_lockptr(src_mm, src_pmd);
-  let pmd = pool.get(src_pmd);
+  const pmd = pool.get(src_pmd);
   yield* ptl_lock(
     src_ptl,
     1,
@@ -458,32 +458,12 @@ export function* copy_huge_pmd(
     pmd_trans_huge(pmd) ? folioObj(pmd_pfn(pmd)) : undefined,
     mmFlagsObj(src_mm.mm_id), // read: MMF_HAS_PINNED (folio_needs_cow_for_dma)
   );
-  pmd = pool.get(src_pmd);
-  let ret = -EAGAIN;
-  if (is_pmd_migration_entry(pmd)) {
-    throw new Error('copy_huge_pmd: PMD migration entries are not created by this model');
-  } else if (!pmd_trans_huge(pmd)) {
-    k.pool.free_table(pgtable);
-  } else {
-    if (!is_huge_zero_pmd(k, pmd)) {
-      const folio = pmd_pfn(pmd);
-      folio_get(k.mem, folio);
-      if (folio_try_dup_anon_rmap_pmd(k, folio, folio, dst_vma, src_vma) !== 0) {
-        folio_put(k.mem, folio);
-        k.pool.free_table(pgtable);
-        yield* ptl_unlock(src_ptl);
-        yield* pmd_unlock(dst_ptl);
-        yield* __split_huge_pmd(src_vma, src_pmd, addr, false);
-        return -EAGAIN;
-      }
-      add_mm_counter(dst_mm, MM_ANONPAGES, HPAGE_PMD_NR);
-    }
-    mm_inc_nr_ptes(dst_mm);
-    pgtable_trans_huge_deposit(pool, dst_pmd, pgtable);
-    pool.set(src_pmd, pmd_wrprotect(pmd)); // pmdp_set_wrprotect
-    if (!userfaultfd_wp(dst_vma)) pmd = pmd_clear_uffd_wp(pmd);
-    pool.set(dst_pmd, pmd_mkold(pmd_wrprotect(pmd)));
-    ret = 0;
+  const ret = copy_huge_pmd_locked(dst_mm, dst_pmd, src_pmd, dst_vma, src_vma, pgtable);
+  if (ret === COPY_PMD_SPLIT) {
+    yield* ptl_unlock(src_ptl);
+    yield* pmd_unlock(dst_ptl);
+    yield* __split_huge_pmd(src_vma, src_pmd, addr, false);
+    return -EAGAIN;
   }
   yield* ptl_unlock(src_ptl);
   yield* pmd_unlock(dst_ptl);
@@ -519,39 +499,56 @@ export function copy_huge_pmd_solo(
   const dst_ptl = pmd_lockptr(dst_mm, dst_pmd);
   const src_ptl = pmd_lockptr(src_mm, src_pmd);
   if (dst_ptl.owner !== null || src_ptl.owner !== null) return COPY_PMD_NOT_SOLO;
-  const pool = k.pool;
   const pgtable = pte_alloc_one(k, dst_mm);
   solo_spin_lock(dst_ptl);
   solo_spin_lock(src_ptl, 1);
-  let pmd = pool.get(src_pmd);
-  let ret = -EAGAIN;
-  if (is_pmd_migration_entry(pmd)) {
-    throw new Error('copy_huge_pmd: PMD migration entries are not created by this model');
-  } else if (!pmd_trans_huge(pmd)) {
-    k.pool.free_table(pgtable);
-  } else {
-    if (!is_huge_zero_pmd(k, pmd)) {
-      const folio = pmd_pfn(pmd);
-      folio_get(k.mem, folio);
-      if (folio_try_dup_anon_rmap_pmd(k, folio, folio, dst_vma, src_vma) !== 0) {
-        folio_put(k.mem, folio);
-        k.pool.free_table(pgtable);
-        solo_spin_unlock(src_ptl);
-        solo_spin_unlock(dst_ptl);
-        return COPY_PMD_SPLIT;
-      }
-      add_mm_counter(dst_mm, MM_ANONPAGES, HPAGE_PMD_NR);
-    }
-    mm_inc_nr_ptes(dst_mm);
-    pgtable_trans_huge_deposit(pool, dst_pmd, pgtable);
-    pool.set(src_pmd, pmd_wrprotect(pmd)); // pmdp_set_wrprotect
-    if (!userfaultfd_wp(dst_vma)) pmd = pmd_clear_uffd_wp(pmd);
-    pool.set(dst_pmd, pmd_mkold(pmd_wrprotect(pmd)));
-    ret = 0;
-  }
+  const ret = copy_huge_pmd_locked(dst_mm, dst_pmd, src_pmd, dst_vma, src_vma, pgtable);
   solo_spin_unlock(src_ptl);
   solo_spin_unlock(dst_ptl);
   return ret;
+}
+
+/**
+ * The critical section of copy_huge_pmd, both PMD locks held: share the THP (both PMDs
+ * write-protected, the deposited table, the counters), free the preallocated table when the
+ * source is no longer a huge PMD (-EAGAIN), or return COPY_PMD_SPLIT, with the table freed and
+ * no reference kept, when folio_try_dup_anon_rmap_pmd refuses (the folio may be pinned).
+ * @fidelity exact
+ */
+function copy_huge_pmd_locked(
+  dst_mm: mm_struct,
+  dst_pmd: number,
+  src_pmd: number,
+  dst_vma: VmAreaStruct,
+  src_vma: VmAreaStruct,
+  pgtable: number,
+): number {
+  const k = dst_mm.k;
+  const pool = k.pool;
+  let pmd = pool.get(src_pmd);
+  if (is_pmd_migration_entry(pmd)) {
+    throw new Error('copy_huge_pmd: PMD migration entries are not created by this model');
+  }
+  if (!pmd_trans_huge(pmd)) {
+    pool.free_table(pgtable);
+    return -EAGAIN;
+  }
+  if (!is_huge_zero_pmd(k, pmd)) {
+    const folio = pmd_pfn(pmd);
+    folio_get(k.mem, folio);
+    if (folio_try_dup_anon_rmap_pmd(k, folio, folio, dst_vma, src_vma) !== 0) {
+      folio_put(k.mem, folio);
+      pool.free_table(pgtable);
+      return COPY_PMD_SPLIT;
+    }
+    add_mm_counter(dst_mm, MM_ANONPAGES, HPAGE_PMD_NR);
+  }
+  mm_inc_nr_ptes(dst_mm);
+  pgtable_trans_huge_deposit(pool, dst_pmd, pgtable);
+  pool.set(src_pmd, pmd_wrprotect(pmd)); // pmdp_set_wrprotect
+  if (!userfaultfd_wp(dst_vma)) pmd = pmd_clear_uffd_wp(pmd);
+  pool.set(dst_pmd, pmd_mkold(pmd_wrprotect(pmd)));
+  return 0;
 }
 
 /**
