@@ -64,6 +64,7 @@ import {
 import { pmd_migration_entry_wait } from './huge_memory_split.js';
 import { hugetlb_fault } from './hugetlb.js';
 import { userfaultfd_missing, vma_is_accessible, vma_mm } from './internal.js';
+import type { mm_struct } from './mm_struct.js';
 import { do_anonymous_page, do_anonymous_page_solo } from './memory_anon.js';
 import { do_fault } from './memory_file.js';
 import { do_swap_page } from './memory_swap.js';
@@ -111,11 +112,23 @@ export function* handle_mm_fault(
     else ret = yield* __handle_mm_fault(vma, address, f.v);
     if (droppable) ret &= ~VM_FAULT_OOM;
   }
-  mm_account_fault(mm.k, regs, f.v, ret);
+  return handle_mm_fault_done(mm, address, f.v, ret, regs);
+}
+
+/** The end of handle_mm_fault: mm_account_fault, the mm.fault event, leaving the function. */
+function handle_mm_fault_done(
+  mm: mm_struct,
+  address: number,
+  flags: number,
+  ret: vm_fault_t,
+  regs: unknown,
+): vm_fault_t {
+  const m = mm.k.m;
+  mm_account_fault(mm.k, regs, flags, ret);
   if (m.trace.enabled) {
     m.emit(
       'mm.fault',
-      { mm: mm.mm_id, address, flags: faultFlagNames(f.v), result: vmFaultNames(ret) },
+      { mm: mm.mm_id, address, flags: faultFlagNames(flags), result: vmFaultNames(ret) },
       'mm/memory.c: handle_mm_fault',
     );
   }
@@ -174,16 +187,7 @@ export function handle_mm_fault_solo(
     ret = __handle_mm_fault_solo(vma, address, f.v);
     if (droppable) ret &= ~VM_FAULT_OOM;
   }
-  mm_account_fault(k, regs, f.v, ret);
-  if (m.trace.enabled) {
-    m.emit(
-      'mm.fault',
-      { mm: mm.mm_id, address, flags: faultFlagNames(f.v), result: vmFaultNames(ret) },
-      'mm/memory.c: handle_mm_fault',
-    );
-  }
-  m.leave();
-  return ret;
+  return handle_mm_fault_done(mm, address, f.v, ret, regs);
 }
 
 /** __handle_mm_fault and handle_pte_fault on handle_mm_fault_solo's path. */
