@@ -56,7 +56,7 @@ function operation(w: Walk, key: string, keyNode: unknown): OperationDescriptor 
     w.src.fail(
       'GS132',
       keyNode,
-      `operation '${key}' is not implemented by the model this scenario is loaded for`,
+      `operation '${key}' is outside the operation set this scenario is loaded with (the caller chose a smaller registry)`,
       `an operation the model implements (${OPERATIONS_DOC})`,
     );
   }

@@ -134,7 +134,7 @@ export function tsContext(tr: ThreadRun, file: string): ScenarioThreadContext {
     *step(op, args, opts = {}) {
       const step = tsStep(tr, file, op as unknown as OperationDescriptor, args, opts);
       if (!tr.executors.has(op.name)) {
-        const problem = `operation '${op.name}' is not implemented by the model this scenario is loaded for`;
+        const problem = `operation '${op.name}' has no executor among the ones this scenario is loaded with (the caller chose a smaller set)`;
         throw new ScenarioRuntimeError(
           'GS132',
           `${file}: thread ${tr.name}, step ${step.path[0]}`,
